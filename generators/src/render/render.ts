@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import Handlebars from 'handlebars';
+import { registerHelpers } from './helpers';
+
+/**
+ * The one render module behind every front end (Nx generators, plop, yeoman).
+ *
+ * Template rules:
+ * - a file ending in `.hbs` is rendered with handlebars (strict: a missing answer is an error) and loses the suffix;
+ *   every other file is copied byte for byte, so TypeScript full of `{{` never needs escaping;
+ * - `__answer__` in a file or folder name is replaced by that answer (`__name__.ts` → `catalog.ts`);
+ * - `templates/_partials/*.hbs` are registered as partials, usable as `{{> name}}`;
+ * - `template.json` at the template root is the manifest (never rendered).
+ */
+
+export const TEMPLATES_ROOT = join(__dirname, '..', '..', '..', 'templates');
+export const MANIFEST_FILE = 'template.json';
+
+export type Answers = Record<string, string | number | boolean>;
+
+export interface RenderedFile {
+  /** POSIX path relative to the destination folder. */
+  path: string;
+  content: Buffer;
+}
+
+export interface TemplateManifest {
+  name: string;
+  description: string;
+  /** Globs (relative to the rendered folder) of files the owning team may change after generation. */
+  teamOwned: string[];
+}
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+export function templateDir(template: string, root = TEMPLATES_ROOT): string {
+  return join(root, template);
+}
+
+export function readManifest(template: string, root = TEMPLATES_ROOT): TemplateManifest {
+  const file = join(templateDir(template, root), MANIFEST_FILE);
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    throw new TemplateError(`Template "${template}" not found: expected ${file}. List templates with: ls ${root}`);
+  }
+  const manifest = JSON.parse(raw) as Partial<TemplateManifest>;
+  if (manifest.name !== template || !Array.isArray(manifest.teamOwned)) {
+    throw new TemplateError(`${file} must have "name": "${template}" and a "teamOwned" array of globs.`);
+  }
+  return { description: '', ...manifest } as TemplateManifest;
+}
+
+/** A handlebars environment of its own, so helpers never leak into (or from) plop's or anyone else's. */
+export function createEnvironment(root = TEMPLATES_ROOT): typeof Handlebars {
+  const hbs = Handlebars.create();
+  registerHelpers(hbs);
+  const partials = join(root, '_partials');
+  for (const file of listFiles(partials)) {
+    if (file.endsWith('.hbs')) hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(join(partials, file), 'utf8'));
+  }
+  return hbs;
+}
+
+/** Renders every file of a template, in a stable (sorted) order. Pure: writes nothing. */
+export function renderTemplate(template: string, answers: Answers, root = TEMPLATES_ROOT): RenderedFile[] {
+  const dir = templateDir(template, root);
+  readManifest(template, root);
+  const hbs = createEnvironment(root);
+  return listFiles(dir)
+    .filter((file) => file !== MANIFEST_FILE)
+    .map((file) => renderFile(hbs, dir, file, answers));
+}
+
+export function renderString(source: string, answers: Answers, hbs: typeof Handlebars = createEnvironment()): string {
+  return hbs.compile(source, { strict: true, noEscape: true })(answers);
+}
+
+function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: Answers): RenderedFile {
+  const source = readFileSync(join(dir, file));
+  const isTemplate = file.endsWith('.hbs');
+  const target = substitutePath(isTemplate ? file.slice(0, -'.hbs'.length) : file, answers);
+  if (!isTemplate) return { path: target, content: source };
+  try {
+    return { path: target, content: Buffer.from(renderString(source.toString('utf8'), answers, hbs)) };
+  } catch (error) {
+    throw new TemplateError(`Cannot render ${file}: ${(error as Error).message}`);
+  }
+}
+
+function substitutePath(file: string, answers: Answers): string {
+  return file.replace(/__([a-zA-Z][a-zA-Z0-9]*)__/g, (_, key: string) => {
+    const value = answers[key];
+    if (value === undefined) throw new TemplateError(`File name "${file}" needs the answer "${key}", which was not given.`);
+    return String(value);
+  });
+}
+
+/** Recursive, sorted, POSIX-relative file list (empty when the folder does not exist). */
+function listFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => statSync(join(dir, entry)).isFile())
+    .map((entry) => relative(dir, join(dir, entry)).split(sep).join(posix.sep))
+    .sort();
+}

@@ -1,0 +1,20 @@
+import { formatFiles, type Tree } from '@nx/devkit';
+import type { ServiceGeneratorSchema } from './schema';
+import { normalizeOptions } from './lib/normalize-options';
+import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-files';
+import { addProject } from './lib/add-project';
+import { writeProvenance } from './lib/provenance';
+import { addCodeOwner } from './lib/codeowners';
+
+/** `nx g @musiccorp/generators:service <name> --team=<team>`: validate everything, then write through the Tree only. */
+export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
+  const options = normalizeOptions(tree, schema);
+  const answers = serviceAnswers(options);
+  createFiles(tree, options, answers);
+  addProject(tree, options);
+  writeProvenance(tree, options.projectRoot, SERVICE_TEMPLATE, answers);
+  addCodeOwner(tree, options.projectRoot, options.team.handle);
+  if (!options.skipFormat) await formatFiles(tree);
+}
+
+export default serviceGenerator;

@@ -1,0 +1,30 @@
+import { addProjectConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
+import { SERVICE_TAG } from '../../utils/services';
+import type { NormalizedOptions } from './normalize-options';
+
+/** Commands run inside the service folder, so the service builds the same way with or without Nx. */
+const inService = (command: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
+  executor: 'nx:run-commands',
+  options: { command, cwd: '{projectRoot}' },
+  ...extra,
+});
+
+export function addProject(tree: Tree, options: NormalizedOptions): void {
+  addProjectConfiguration(tree, options.name, {
+    root: options.projectRoot,
+    sourceRoot: `${options.projectRoot}/src`,
+    projectType: 'application',
+    tags: [SERVICE_TAG, `team:${options.team.id}`],
+    targets: {
+      // One file plus its source map; esbuild output is byte-for-byte deterministic for the same inputs.
+      build: inService(
+        'esbuild src/main.ts --bundle --platform=node --target=node20 --format=cjs --sourcemap --legal-comments=none --log-level=warning --outfile=dist/main.js',
+        { outputs: ['{projectRoot}/dist'] },
+      ),
+      test: inService('vitest run'),
+      typecheck: inService('tsc -p tsconfig.json --noEmit'),
+      lint: inService('eslint .'),
+      serve: inService('tsx watch src/main.ts', { continuous: true }),
+    },
+  });
+}

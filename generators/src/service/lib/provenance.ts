@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { writeJson, type Tree } from '@nx/devkit';
+import type { Answers } from '../../render/render';
+import generatorsPackage from '../../../package.json';
+
+export const PLATFORM_VERSION: string = generatorsPackage.version;
+export const PROVENANCE_FILE = 'template-provenance.json';
+
+/**
+ * Where a generated folder came from: template, platform version and commit, and the answers. With these an upgrade
+ * can render the old and the new template and 3-way merge, and a drift check can render the exact old output.
+ */
+export interface Provenance {
+  template: string;
+  platformVersion: string;
+  /** HEAD of the platform repository when rendered; null outside git. */
+  platformCommit: string | null;
+  /** True when templates/ had uncommitted changes, so platformCommit alone does not reproduce the output. */
+  templatesModified: boolean;
+  answers: Answers;
+}
+
+export function writeProvenance(tree: Tree, folder: string, template: string, answers: Answers): Provenance {
+  const provenance: Provenance = { template, platformVersion: PLATFORM_VERSION, ...templatesRevision(tree.root), answers };
+  writeJson(tree, `${folder}/${PROVENANCE_FILE}`, provenance);
+  return provenance;
+}
+
+function templatesRevision(root: string): Pick<Provenance, 'platformCommit' | 'templatesModified'> {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { platformCommit: git('rev-parse', 'HEAD'), templatesModified: git('status', '--porcelain', '--', 'templates') !== '' };
+  } catch {
+    return { platformCommit: null, templatesModified: true };
+  }
+}

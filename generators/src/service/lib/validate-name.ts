@@ -1,0 +1,54 @@
+/**
+ * A service name is at once a folder, an Nx project, an npm package (`@musiccorp/<name>`), a Kubernetes object name
+ * (DNS-1123 label, and DNS-1035 for Services: must start with a letter) and a prefix of generated names such as pods.
+ */
+export const MAX_NAME_LENGTH = 40;
+
+/** Names that would collide with the workspace layout, tooling, Kubernetes namespaces, Windows devices or JS keywords. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  // workspace layout and tooling
+  'services', 'service', 'generators', 'templates', 'platform', 'tools', 'bench', 'e2e', 'dist', 'deploy', 'src', 'test',
+  'tests', 'node-modules', 'nx', 'npm', 'node', 'workspace', 'root', 'default', 'shared', 'common', 'lib', 'libs',
+  // Kubernetes
+  'kubernetes', 'kube-system', 'kube-public', 'kube-node-lease',
+  // Windows device names (a folder that cannot be checked out on Windows)
+  'con', 'prn', 'aux', 'nul', ...Array.from({ length: 9 }, (_, i) => `com${i + 1}`), ...Array.from({ length: 9 }, (_, i) => `lpt${i + 1}`),
+  // JavaScript reserved words (the name also becomes identifiers in generated code)
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch',
+  'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements',
+  'interface', 'package', 'private', 'protected', 'public', 'await', 'undefined',
+]);
+
+/** Returns why `name` cannot be a service name, with the fix, or undefined when it can. */
+export function nameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.trim() === '') {
+    return 'A service name is required, e.g. `nx g @musiccorp/generators:service order-processor --team=fulfilment`.';
+  }
+  const suggestion = suggestName(name);
+  const tryInstead = suggestion && suggestion !== name ? ` Try "${suggestion}".` : '';
+  if (name.length > MAX_NAME_LENGTH) {
+    return `Service name "${name}" is ${name.length} characters; use at most ${MAX_NAME_LENGTH} (Kubernetes adds suffixes to it).`;
+  }
+  if (/[A-Z]/.test(name)) return `Service name "${name}" has uppercase letters; use lowercase only.${tryInstead}`;
+  if (/[^a-z0-9-]/.test(name)) {
+    return `Service name "${name}" may only contain lowercase letters, digits and hyphens (a DNS-1123 label).${tryInstead}`;
+  }
+  if (!/^[a-z]/.test(name)) return `Service name "${name}" must start with a letter.${tryInstead}`;
+  if (name.endsWith('-')) return `Service name "${name}" must not end with a hyphen.${tryInstead}`;
+  if (name.includes('--')) return `Service name "${name}" must not contain "--"; use single hyphens.${tryInstead}`;
+  if (RESERVED_NAMES.has(name)) return `"${name}" is reserved; choose a name that says what the service does (e.g. "${name}-api" is not reserved).`;
+  return undefined;
+}
+
+/** The closest valid-looking name, offered in error messages. */
+export function suggestName(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, MAX_NAME_LENGTH)
+    .replace(/-+$/, '');
+}

@@ -1,0 +1,7 @@
+export interface ServiceGeneratorSchema {
+  name: string;
+  team: string;
+  port?: number | string;
+  description?: string;
+  skipFormat?: boolean;
+}
