@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readManifest, renderString, renderTemplate, TemplateError } from './render';
+import { caseHelpers } from './helpers';
+
+let root: string;
+const write = (path: string, content: string | Buffer) => {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), content);
+};
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'render-'));
+  write('demo/template.json', JSON.stringify({ name: 'demo', teamOwned: ['src/routes/**'] }));
+  write('_partials/owner.hbs', 'Owner: {{teamHandle}}\n');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('renderTemplate', () => {
+  it('renders .hbs files, copies others byte for byte, substitutes __answer__ in paths, sorted', () => {
+    write('demo/README.md.hbs', '# {{titleCase name}}\n{{> owner}}\n');
+    write('demo/src/__name__.ts', 'export const x = {{not rendered}};\n');
+    write('demo/bin/logo.png', Buffer.from([0, 255, 1, 254]));
+
+    const files = renderTemplate('demo', { name: 'order-processor', teamHandle: '@musiccorp/fulfilment' }, root);
+
+    expect(files.map((file) => file.path)).toEqual(['README.md', 'bin/logo.png', 'src/order-processor.ts']);
+    expect(files[0]!.content.toString()).toBe('# Order Processor\nOwner: @musiccorp/fulfilment\n');
+    expect(files[1]!.content).toEqual(Buffer.from([0, 255, 1, 254]));
+    expect(files[2]!.content.toString()).toBe('export const x = {{not rendered}};\n');
+  });
+
+  it('fails on an answer the template needs but was not given, naming file and answer', () => {
+    write('demo/a.txt.hbs', '{{port}}');
+    expect(() => renderTemplate('demo', { name: 'x' }, root)).toThrow(/Cannot render a\.txt\.hbs: "port" not defined/);
+    write('demo/__team__.txt', '');
+    expect(() => renderTemplate('demo', { name: 'x', port: 1 }, root)).toThrow(/needs the answer "team"/);
+  });
+
+  it('does not HTML-escape (templates are code and config, not HTML)', () => {
+    expect(renderString('{{description}}', { description: 'a <b> & "c"' })).toBe('a <b> & "c"');
+  });
+
+  it('names the fix for a missing template or a bad manifest', () => {
+    expect(() => readManifest('nope', root)).toThrow(TemplateError);
+    expect(() => readManifest('nope', root)).toThrow(/Template "nope" not found/);
+    write('bad/template.json', '{"name": "other"}');
+    expect(() => readManifest('bad', root)).toThrow(/must have "name": "bad" and a "teamOwned" array/);
+  });
+
+  it('reads the manifest', () => {
+    expect(readManifest('demo', root)).toEqual({ name: 'demo', description: '', teamOwned: ['src/routes/**'] });
+  });
+});
+
+describe('case helpers', () => {
+  it.each([
+    ['order-processor', 'order-processor', 'orderProcessor', 'OrderProcessor', 'ORDER_PROCESSOR', 'Order Processor'],
+    ['orderProcessor', 'order-processor', 'orderProcessor', 'OrderProcessor', 'ORDER_PROCESSOR', 'Order Processor'],
+    ['catalog', 'catalog', 'catalog', 'Catalog', 'CATALOG', 'Catalog'],
+    ['v2-api', 'v2-api', 'v2Api', 'V2Api', 'V2_API', 'V2 Api'],
+  ])('%s', (input, kebab, camel, pascal, constant, title) => {
+    expect(caseHelpers.kebabCase(input)).toBe(kebab);
+    expect(caseHelpers.camelCase(input)).toBe(camel);
+    expect(caseHelpers.pascalCase(input)).toBe(pascal);
+    expect(caseHelpers.constantCase(input)).toBe(constant);
+    expect(caseHelpers.titleCase(input)).toBe(title);
+  });
+});

@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import * as prettier from 'prettier';
+import { describe, expect, it } from 'vitest';
+import { renderTemplate } from '../render/render';
+import { PLATFORM_VERSION } from './lib/provenance';
+
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+const answers = {
+  name: 'order-processor',
+  team: 'fulfilment',
+  teamHandle: '@musiccorp/fulfilment',
+  port: 3103,
+  description: 'Processes orders.',
+  platformVersion: PLATFORM_VERSION,
+};
+
+// The generator formats what it writes; a template whose output is already formatted renders to exactly the bytes the
+// drift check expects, so formatting can never make a service look hand-edited.
+describe('templates/service renders prettier-clean files', () => {
+  const files = renderTemplate('service', answers);
+
+  it.each(files.map((file) => [file.path, file.content.toString('utf8')] as const))('%s', async (path, content) => {
+    const filepath = join(WORKSPACE_ROOT, 'services', answers.name, path);
+    const info = await prettier.getFileInfo(filepath, { ignorePath: join(WORKSPACE_ROOT, '.prettierignore') });
+    if (info.ignored || info.inferredParser === null) return;
+    const options = { ...(await prettier.resolveConfig(filepath)), filepath };
+    expect(await prettier.format(content, options)).toBe(content);
+  });
+});

@@ -1,0 +1,68 @@
+import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ScratchWorkspace {
+  root: string;
+  /** Runs a command in the scratch workspace (Nx daemon off, so nothing outlives the run). */
+  run(command: string, args: string[], options?: { env?: Record<string, string> }): Promise<{ stdout: string; stderr: string }>;
+  commit(message: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A throw-away copy of this workspace in a temp folder: the files git would commit (tracked plus untracked, not
+ * ignored), a fresh git repository with one commit, and node_modules shared by symlink so no install is needed.
+ * The workspace's own packages are linked to the copy, never back to the original.
+ */
+export async function createScratchWorkspace(prefix = 'musiccorp-'): Promise<ScratchWorkspace> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  const git = (args: string[], cwd = root) => execa('git', args, { cwd });
+  const { stdout } = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], WORKSPACE_ROOT);
+  const files = stdout.split('\0').filter(Boolean);
+  await Promise.all(
+    files.map(async (file) => {
+      await mkdir(dirname(join(root, file)), { recursive: true });
+      await cp(join(WORKSPACE_ROOT, file), join(root, file), { verbatimSymlinks: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // a file deleted but not yet staged
+      });
+    }),
+  );
+  await linkNodeModules(root);
+
+  const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'false', CI: 'true' };
+  const scratch: ScratchWorkspace = {
+    root,
+    async run(command, args, options = {}) {
+      return execa(command, args, { cwd: root, env: { ...env, ...options.env }, preferLocal: true, localDir: root });
+    },
+    async commit(message) {
+      await git(['add', '-A']);
+      await git(['-c', 'user.name=MusicCorp CI', '-c', 'user.email=ci@musiccorp.example', 'commit', '-q', '--allow-empty', '-m', message]);
+      return (await git(['rev-parse', 'HEAD'])).stdout.trim();
+    },
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+  await git(['init', '-q', '-b', 'main']);
+  await scratch.commit('scratch workspace');
+  return scratch;
+}
+
+async function linkNodeModules(root: string): Promise<void> {
+  const source = join(WORKSPACE_ROOT, 'node_modules');
+  const target = join(root, 'node_modules');
+  await mkdir(target);
+  for (const entry of await readdir(source)) {
+    if (entry === '@musiccorp') continue;
+    await symlink(join(source, entry), join(target, entry));
+  }
+  // npm links workspace packages as relative symlinks; recreate them so they point into the copy.
+  await mkdir(join(target, '@musiccorp'));
+  for (const entry of await readdir(join(source, '@musiccorp'))) {
+    await symlink(join('..', '..', entry), join(target, '@musiccorp', entry));
+  }
+}

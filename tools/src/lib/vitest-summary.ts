@@ -1,0 +1,18 @@
+export interface TestTotals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Sums vitest's `Tests  2 failed | 40 passed | 1 skipped (43)` lines, however Nx prefixes them. */
+export function summarizeVitest(output: string): TestTotals {
+  const totals: TestTotals = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of output.split('\n')) {
+    const match = /(?:^|\s)Tests\s+((?:\d+ (?:passed|failed|skipped)(?: \| )?)+)\s*\(\d+\)\s*$/.exec(line);
+    if (!match) continue;
+    for (const [, count, kind] of match[1]!.matchAll(/(\d+) (passed|failed|skipped)/g)) {
+      totals[kind as keyof TestTotals] += Number(count);
+    }
+  }
+  return totals;
+}
