@@ -21,6 +21,15 @@ export interface ScratchWorkspace {
  */
 export async function createScratchWorkspace(prefix = 'musiccorp-'): Promise<ScratchWorkspace> {
   const root = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    return await populate(root);
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function populate(root: string): Promise<ScratchWorkspace> {
   const git = (args: string[], cwd = root) => execa('git', args, { cwd });
   const { stdout } = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], WORKSPACE_ROOT);
   const files = stdout.split('\0').filter(Boolean);

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 
 export interface LogLine {
-  level: number;
+  /** pino's level label (`info`, `warn`, …); 0 for a line that was not JSON. */
+  level: string | number;
   msg?: string;
   correlationId?: string;
   [field: string]: unknown;
@@ -38,6 +39,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     env: { PORT: String(options.port), HOST: '127.0.0.1', ...options.env },
     reject: false,
     buffer: false,
+    // stop() waits for the service's own shutdown deadline; execa's default would SIGKILL it after 5 s.
+    forceKillAfterDelay: false,
     stdout: 'pipe',
     stderr: 'inherit',
   });

@@ -1,0 +1,137 @@
+/**
+ * The few git calls the owners CLI makes, synchronous and NUL-separated (-z) so that any file name survives.
+ * Plain child_process rather than execa: the CLI's start-up time is part of what `reviewers` costs in CI.
+ */
+import { execFileSync } from 'node:child_process';
+
+/** A problem the user fixes by changing the command line or the checkout; the message names the fix. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+export function git(repo: string, args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    maxBuffer: MAX_BUFFER,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function tryGit(repo: string, args: string[]): string | undefined {
+  try {
+    return git(repo, args);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
+export function repoRoot(dir: string): string {
+  const top = tryGit(dir, ['rev-parse', '--show-toplevel'])?.trim();
+  if (!top) throw new UsageError(`${dir} is not inside a git work tree. Pass --repo=<a clone of the repository>.`);
+  return top;
+}
+
+/** Files in the index (what `git ls-files` lists): the files a push would give GitHub. */
+export function trackedFiles(repo: string): string[] {
+  return git(repo, ['ls-files', '-z']).split('\0').filter(Boolean);
+}
+
+export function resolveCommit(repo: string, ref: string, flag: string): string {
+  const sha = ref.startsWith('-')
+    ? undefined
+    : tryGit(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (!sha)
+    throw new UsageError(
+      `--${flag}=${ref} is not a commit in ${repo}. Fetch it (git fetch origin ${ref}) or pass another ref.`,
+    );
+  return sha.trim();
+}
+
+/** Resolves base and head in one `git rev-parse`; on failure, finds which one is bad for the message. */
+export function resolveCommits(repo: string, base: string, head: string): { baseCommit: string; headCommit: string } {
+  if (!base.startsWith('-') && !head.startsWith('-')) {
+    const out = tryGit(repo, ['rev-parse', '--end-of-options', `${base}^{commit}`, `${head}^{commit}`])
+      ?.trim()
+      .split('\n');
+    if (out?.length === 2) return { baseCommit: out[0]!, headCommit: out[1]! };
+  }
+  repoRoot(repo); // not a repository at all?
+  return { baseCommit: resolveCommit(repo, base, 'base'), headCommit: resolveCommit(repo, head, 'head') };
+}
+
+/**
+ * The first of `paths` that is a file at `commit`, with its text — one `git cat-file --batch` for all candidates
+ * instead of a process per path.
+ */
+export function firstFileAt(
+  repo: string,
+  commit: string,
+  paths: readonly string[],
+): { path: string; text: string } | null {
+  const output = execFileSync('git', ['cat-file', '--batch'], {
+    cwd: repo,
+    input: paths.map((path) => `${commit}:${path}\n`).join(''),
+    maxBuffer: MAX_BUFFER,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let offset = 0;
+  for (const path of paths) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const header = output.subarray(offset, headerEnd).toString('utf8');
+    offset = headerEnd + 1;
+    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!match) continue; // "<object> missing" (or ambiguous): no such path at that commit
+    const size = Number(match[2]);
+    const body = output.subarray(offset, offset + size);
+    offset += size + 1; // the content is followed by a newline
+    if (match[1] === 'blob') return { path, text: body.toString('utf8') };
+  }
+  return null;
+}
+
+export type ChangeStatus = 'A' | 'M' | 'D' | 'R' | 'T';
+
+export interface Change {
+  status: ChangeStatus;
+  path: string;
+  /** Renames only: the path before the rename. */
+  oldPath?: string;
+}
+
+/**
+ * Files changed between the merge base of base and head and head — the diff GitHub shows in a pull request
+ * (`base...head`). Renames are detected (-M) so that both their old and their new path are reported.
+ */
+export function diffChanges(repo: string, base: string, head: string): Change[] {
+  const fields = git(repo, [
+    'diff',
+    '--name-status',
+    '-M',
+    '-z',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-relative',
+    `${base}...${head}`,
+    '--',
+  ]).split('\0');
+  const changes: Change[] = [];
+  for (let i = 0; i < fields.length;) {
+    const code = fields[i++];
+    if (!code) continue;
+    const kind = code[0];
+    if (kind === 'R' || kind === 'C') {
+      const oldPath = fields[i++]!;
+      const path = fields[i++]!;
+      // Copies only appear with -C, which is not passed; treat one as an addition whose source is untouched.
+      changes.push(kind === 'R' ? { status: 'R', path, oldPath } : { status: 'A', path });
+    } else {
+      const path = fields[i++]!;
+      changes.push({ status: kind === 'A' || kind === 'D' || kind === 'T' ? kind : 'M', path });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,208 @@
+/**
+ * The teams registry (platform/teams.json): validation against platform/teams.schema.json, and the ownership policy that
+ * `check` applies to CODEOWNERS owners:
+ *  - `@musiccorp/<id>` must be a registered team handle (exact spelling);
+ *  - `@user` must be a member of at least one registered team;
+ *  - other organisations' teams and email addresses are refused: the registry cannot vouch for them.
+ * The schema is the single source of the field rules (json-schema.ts interprets the subset of JSON Schema it uses);
+ * what JSON Schema cannot say — unique ids, handle = "@musiccorp/" + id — is checked here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  jsonSyntaxError,
+  lineFinder,
+  validateSchema,
+  type JsonPath,
+  type RootSchema,
+  type SchemaProblem,
+} from './json-schema';
+
+export const TEAMS_FILE = 'platform/teams.json';
+export const ORG = 'musiccorp';
+
+export interface Team {
+  id: string;
+  handle: string;
+  name: string;
+  members: string[];
+  contact: string;
+}
+
+export interface Registry {
+  teams: Team[];
+  byHandle: Map<string, Team>;
+  /** GitHub username → ids of the teams it belongs to. */
+  memberOf: Map<string, string[]>;
+}
+
+export interface RegistryProblem {
+  file: string;
+  line: number | null;
+  message: string;
+  fix: string;
+}
+
+let schemaCache: RootSchema | undefined;
+export const SCHEMA_PATH = fileURLToPath(new URL('../../../platform/teams.schema.json', import.meta.url));
+function schema(): RootSchema {
+  schemaCache ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as RootSchema;
+  return schemaCache;
+}
+
+/** `teams[2] ("finance").handle` — names the entry by index and id so the message is findable either way. */
+function describe(path: JsonPath, root: unknown): string {
+  let out = '';
+  let value: unknown = root;
+  for (const key of path) {
+    out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : key;
+    value = (value as Record<string | number, unknown> | undefined)?.[key];
+    if (
+      typeof key === 'number' &&
+      value &&
+      typeof value === 'object' &&
+      typeof (value as { id?: unknown }).id === 'string'
+    ) {
+      out += ` ("${(value as { id: string }).id}")`;
+    }
+  }
+  return out || '(top level)';
+}
+
+/** What the schema cannot express: unique ids and handles, handle = "@musiccorp/" + id, members are unique per team. */
+function semanticProblems(teams: Team[], out: SchemaProblem[]): void {
+  const ids = new Map<string, number>();
+  teams.forEach((team, i) => {
+    if (typeof team.id !== 'string') return;
+    const first = ids.get(team.id);
+    if (first !== undefined) {
+      out.push({
+        path: ['teams', i, 'id'],
+        message: `repeats the id of teams[${first}]`,
+        fix: 'give every team its own id, or merge the two entries',
+      });
+    } else ids.set(team.id, i);
+    const expected = `@${ORG}/${team.id}`;
+    if (typeof team.handle === 'string' && team.handle !== expected) {
+      out.push({
+        path: ['teams', i, 'handle'],
+        message: `must be "${expected}" (got "${team.handle}")`,
+        fix: `set "handle": "${expected}" — the handle is the GitHub team of the id`,
+      });
+    }
+  });
+}
+
+/** Parses and validates a registry text; `registry` is set only when there are no problems. */
+export async function validateRegistry(
+  text: string,
+  file = TEAMS_FILE,
+): Promise<{ registry: Registry | null; problems: RegistryProblem[] }> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const { line, message } = await jsonSyntaxError(text, error as Error);
+    const fix = 'fix the JSON syntax (a missing comma or quote, or a trailing comma)';
+    return { registry: null, problems: [{ file, line, message: `is not valid JSON: ${message}`, fix }] };
+  }
+  const raw = validateSchema(data, schema());
+  const teams = (data as { teams?: unknown })?.teams;
+  if (Array.isArray(teams)) semanticProblems(teams.filter((team) => team && typeof team === 'object') as Team[], raw);
+  if (raw.length > 0) {
+    const lineOf = await lineFinder(text);
+    const problems = raw
+      .map((problem) => ({
+        file,
+        line: lineOf(problem.path),
+        message: `${describe(problem.path, data)} ${problem.message}`,
+        fix: problem.fix,
+      }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    return { registry: null, problems };
+  }
+  return { registry: buildRegistry((data as { teams: Team[] }).teams), problems: [] };
+}
+
+export function buildRegistry(teams: Team[]): Registry {
+  const memberOf = new Map<string, string[]>();
+  for (const team of teams) {
+    for (const member of team.members) memberOf.set(member, [...(memberOf.get(member) ?? []), team.id]);
+  }
+  return { teams, byHandle: new Map(teams.map((team) => [team.handle, team])), memberOf };
+}
+
+/** Reads `<repo>/platform/teams.json`. A missing file is a problem too: `check` cannot vouch for any owner. */
+export async function loadRegistry(repo: string): Promise<{ registry: Registry | null; problems: RegistryProblem[] }> {
+  const path = join(repo, TEAMS_FILE);
+  if (!existsSync(path)) {
+    return {
+      registry: null,
+      problems: [
+        {
+          file: TEAMS_FILE,
+          line: null,
+          message: 'is missing',
+          fix: `create it: {"teams": [{"id": "platform", "handle": "@${ORG}/platform", "name": "Platform", "members": ["<github-user>"], "contact": "#platform"}]}`,
+        },
+      ],
+    };
+  }
+  return validateRegistry(readFileSync(path, 'utf8'), TEAMS_FILE);
+}
+
+/** Small edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function closest(value: string, options: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const option of options) {
+    const d = option.toLowerCase() === value.toLowerCase() ? 0 : distance(value, option);
+    if (d < bestDistance) [best, bestDistance] = [option, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? best : undefined;
+}
+
+/** Why `owner` (already well-formed) is not acceptable under the registry policy, or null when it is. */
+export function ownerProblem(owner: string, registry: Registry): { message: string; fix: string } | null {
+  const handles = [...registry.byHandle.keys()];
+  if (owner.includes('/')) {
+    if (registry.byHandle.has(owner)) return null;
+    const suggestion = closest(owner, handles);
+    return {
+      message: `team ${owner} is not in ${TEAMS_FILE}`,
+      fix: suggestion
+        ? `did you mean ${suggestion}? Otherwise register the team in ${TEAMS_FILE}`
+        : `register the team in ${TEAMS_FILE} or use one of: ${handles.join(', ')}`,
+    };
+  }
+  if (owner.startsWith('@')) {
+    const user = owner.slice(1);
+    if (registry.memberOf.has(user)) return null;
+    const suggestion = closest(user, registry.memberOf.keys());
+    return {
+      message: `user ${owner} is not a member of any team in ${TEAMS_FILE}`,
+      fix: suggestion
+        ? `did you mean @${suggestion}? Otherwise add ${user} to a team's "members", or use the team handle`
+        : `add ${user} to a team's "members" in ${TEAMS_FILE}, or use the team handle (e.g. ${handles[0] ?? `@${ORG}/<team>`})`,
+    };
+  }
+  return {
+    message: `email owner ${owner} cannot be checked against ${TEAMS_FILE} (it lists GitHub usernames)`,
+    fix: `use the team handle (e.g. ${handles[0] ?? `@${ORG}/<team>`}) or a member's @username`,
+  };
+}
