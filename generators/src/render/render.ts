@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
+import { workspaceRoot } from '@nx/devkit';
 import { registerHelpers } from './helpers';
 
 /**
@@ -14,7 +15,8 @@ import { registerHelpers } from './helpers';
  * - `template.json` at the template root is the manifest (never rendered).
  */
 
-export const TEMPLATES_ROOT = join(__dirname, '..', '..', '..', 'templates');
+/** The workspace's own templates: a per-team workspace carries its copy beside its copy of this plugin. */
+export const TEMPLATES_ROOT = join(workspaceRoot, 'templates');
 export const MANIFEST_FILE = 'template.json';
 
 export type Answers = Record<string, string | number | boolean>;

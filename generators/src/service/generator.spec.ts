@@ -28,7 +28,7 @@ describe('service generator', () => {
   });
 
   it('renders the service template into services/<name> and registers the project', async () => {
-    await serviceGenerator(tree, { name: 'catalog', team: 'catalog', description: 'Sells music.', skipFormat: true });
+    await serviceGenerator(tree, { name: 'catalog', team: 'catalog', description: 'Sells music.' });
 
     const project = readProjectConfiguration(tree, 'catalog');
     expect(project.root).toBe('services/catalog');
@@ -49,7 +49,7 @@ describe('service generator', () => {
   });
 
   it('records where the service came from, so it can be rendered again', async () => {
-    await serviceGenerator(tree, { name: 'payment', team: 'finance', port: 3200, skipFormat: true });
+    await serviceGenerator(tree, { name: 'payment', team: 'finance', port: 3200 });
     const provenance = readJson<Provenance>(tree, `services/payment/${PROVENANCE_FILE}`);
     expect(provenance.template).toBe('service');
     expect(provenance.platformVersion).toMatch(/^\d+\.\d+\.\d+/);
@@ -63,25 +63,25 @@ describe('service generator', () => {
   });
 
   it('gives the team the service folder in CODEOWNERS', async () => {
-    await serviceGenerator(tree, { name: 'inventory', team: 'fulfilment', skipFormat: true });
-    await serviceGenerator(tree, { name: 'order-processor', team: 'fulfilment', skipFormat: true });
+    await serviceGenerator(tree, { name: 'inventory', team: 'fulfilment' });
+    await serviceGenerator(tree, { name: 'order-processor', team: 'fulfilment' });
     expect(tree.read('CODEOWNERS', 'utf-8')).toBe(
       '* @musiccorp/platform\n/services/inventory/ @musiccorp/fulfilment\n/services/order-processor/ @musiccorp/fulfilment\n',
     );
   });
 
   it('takes the lowest free port from 3100 up, skipping ports other services use', async () => {
-    await serviceGenerator(tree, { name: 'a-one', team: 'catalog', skipFormat: true });
-    await serviceGenerator(tree, { name: 'a-two', team: 'catalog', port: 3101, skipFormat: true });
-    await serviceGenerator(tree, { name: 'a-three', team: 'catalog', skipFormat: true });
-    await serviceGenerator(tree, { name: 'a-four', team: 'catalog', port: '8080', skipFormat: true });
+    await serviceGenerator(tree, { name: 'a-one', team: 'catalog' });
+    await serviceGenerator(tree, { name: 'a-two', team: 'catalog', port: 3101 });
+    await serviceGenerator(tree, { name: 'a-three', team: 'catalog' });
+    await serviceGenerator(tree, { name: 'a-four', team: 'catalog', port: '8080' });
     const port = (name: string) => readJson(tree, `services/${name}/package.json`).musiccorp.port;
     expect([port('a-one'), port('a-two'), port('a-three'), port('a-four')]).toEqual([3100, 3101, 3102, 8080]);
   });
 
   it('accepts names at the edges of the rules', async () => {
     for (const name of ['a', 'a1', 'x'.repeat(MAX_NAME_LENGTH), 'order-processor-v2', 'service-api']) {
-      await serviceGenerator(tree, { name, team: 'catalog', skipFormat: true });
+      await serviceGenerator(tree, { name, team: 'catalog' });
       expect(tree.exists(`services/${name}/package.json`)).toBe(true);
     }
   });
@@ -93,7 +93,7 @@ describe('service generator', () => {
       ['missing name', { name: undefined }, /name is required/],
       ['uppercase', { name: 'Catalog' }, /lowercase only\. Try "catalog"/],
       ['camelCase', { name: 'orderProcessor' }, /lowercase only\. Try "order-processor"/],
-      ['underscore', { name: 'order_processor' }, /only contain lowercase letters, digits and hyphens\. Try "order-processor"/],
+      ['underscore', { name: 'order_processor' }, /only contain lowercase letters, digits and hyphens \(a DNS-1123 label\)\. Try "order-processor"/],
       ['dot', { name: 'order.processor' }, /only contain/],
       ['slash', { name: 'services/catalog' }, /only contain/],
       ['path traversal', { name: '../etc' }, /only contain/],
@@ -129,11 +129,11 @@ describe('service generator', () => {
     ];
 
     it.each(bad)('%s', async (_, override, message) => {
-      await serviceGenerator(tree, { name: 'existing', team: 'catalog', port: 3100, skipFormat: true });
+      await serviceGenerator(tree, { name: 'existing', team: 'catalog', port: 3100 });
       tree.write('services/leftover/notes.txt', 'kept');
       const before = tree.listChanges().map((change) => [change.path, change.content?.toString()]);
 
-      const options = { name: 'fresh', team: 'catalog', skipFormat: true, ...override } as ServiceGeneratorSchema;
+      const options = { name: 'fresh', team: 'catalog', ...override } as ServiceGeneratorSchema;
       await expect(serviceGenerator(tree, options)).rejects.toThrow(message);
       expect(tree.listChanges().map((change) => [change.path, change.content?.toString()])).toEqual(before);
     });

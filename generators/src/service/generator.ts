@@ -1,4 +1,4 @@
-import { formatFiles, type Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import type { ServiceGeneratorSchema } from './schema';
 import { normalizeOptions } from './lib/normalize-options';
 import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-files';
@@ -6,7 +6,10 @@ import { addProject } from './lib/add-project';
 import { writeProvenance } from './lib/provenance';
 import { addCodeOwner } from './lib/codeowners';
 
-/** `nx g @musiccorp/generators:service <name> --team=<team>`: validate everything, then write through the Tree only. */
+/**
+ * `nx g @musiccorp/generators:service <name> --team=<team>`: validate everything, then write through the Tree only.
+ * No format step: template output is verified prettier-clean (template.spec.ts), so formatting would only cost time.
+ */
 export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
   const options = normalizeOptions(tree, schema);
   const answers = serviceAnswers(options);
@@ -14,7 +17,6 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   addProject(tree, options);
   writeProvenance(tree, options.projectRoot, SERVICE_TEMPLATE, answers);
   addCodeOwner(tree, options.projectRoot, options.team.handle);
-  if (!options.skipFormat) await formatFiles(tree);
 }
 
 export default serviceGenerator;

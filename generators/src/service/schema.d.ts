@@ -3,5 +3,4 @@ export interface ServiceGeneratorSchema {
   team: string;
   port?: number | string;
   description?: string;
-  skipFormat?: boolean;
 }

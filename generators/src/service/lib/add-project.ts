@@ -16,9 +16,10 @@ export function addProject(tree: Tree, options: NormalizedOptions): void {
     projectType: 'application',
     tags: [SERVICE_TAG, `team:${options.team.id}`],
     targets: {
-      // One file plus its source map; esbuild output is byte-for-byte deterministic for the same inputs.
+      // One file plus its source map (positions only: sources stay in git, keeping the image's app layer small);
+      // esbuild output is byte-for-byte deterministic for the same inputs.
       build: inService(
-        'esbuild src/main.ts --bundle --platform=node --target=node20 --format=cjs --sourcemap --legal-comments=none --log-level=warning --outfile=dist/main.js',
+        'esbuild src/main.ts --bundle --platform=node --target=node20 --format=cjs --sourcemap --sources-content=false --legal-comments=none --log-level=warning --outfile=dist/main.js',
         { outputs: ['{projectRoot}/dist'] },
       ),
       test: inService('vitest run'),

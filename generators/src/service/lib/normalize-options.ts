@@ -14,7 +14,6 @@ export interface NormalizedOptions {
   port: number;
   description: string;
   projectRoot: string;
-  skipFormat: boolean;
 }
 
 /** Validates every option before anything is written: a bad option throws, and the Tree is never flushed. */
@@ -38,7 +37,7 @@ export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): N
   const description = options.description?.trim() || `The ${name} service.`;
   if (/[\r\n]/.test(description)) throw new Error('--description must be a single line.');
 
-  return { name, team, port: choosePort(tree, options.port), description, projectRoot, skipFormat: options.skipFormat ?? false };
+  return { name, team, port: choosePort(tree, options.port), description, projectRoot };
 }
 
 function choosePort(tree: Tree, requested: ServiceGeneratorSchema['port']): number {
