@@ -1,0 +1,146 @@
+import { getHeapStatistics } from 'node:v8';
+import { serviceInfo } from './service-info';
+
+/**
+ * Configuration comes only from environment variables, checked once at start-up against a typed schema,
+ * so a bad deployment fails fast with one line naming every wrong variable instead of misbehaving later.
+ */
+
+/** How to read one environment variable. No fallback means the variable is required. */
+export interface EnvVar<T> {
+  /** The expected form, as printed in errors: "an integer from 1 to 65535". */
+  readonly form: string;
+  readonly fallback: T | undefined;
+  /** The value, or undefined when `raw` does not have the expected form. */
+  parse(raw: string): T | undefined;
+}
+
+interface NumberOptions {
+  min: number;
+  max?: number;
+  fallback?: number;
+}
+
+export function integer(options: NumberOptions): EnvVar<number> {
+  return numberVar('an integer', /^-?\d+$/, options);
+}
+
+export function decimal(options: NumberOptions): EnvVar<number> {
+  return numberVar('a number', /^-?\d+(\.\d+)?$/, options);
+}
+
+function numberVar(kind: string, pattern: RegExp, { min, max, fallback }: NumberOptions): EnvVar<number> {
+  return {
+    form: max === undefined ? `${kind} of at least ${min}` : `${kind} from ${min} to ${max}`,
+    fallback,
+    parse: (raw) => {
+      const value = Number(raw);
+      return pattern.test(raw) && value >= min && value <= (max ?? Infinity) ? value : undefined;
+    },
+  };
+}
+
+export function oneOf<const T extends string>(values: readonly T[], fallback?: T): EnvVar<T> {
+  return {
+    form: `one of ${values.join('|')}`,
+    fallback,
+    parse: (raw) => values.find((value) => value === raw),
+  };
+}
+
+export function text(options: { fallback?: string } = {}): EnvVar<string> {
+  return { form: 'a non-empty string', fallback: options.fallback, parse: (raw) => raw };
+}
+
+export type EnvSchema = Record<string, EnvVar<unknown>>;
+export type EnvValues<Schema extends EnvSchema> = {
+  [Name in keyof Schema]: Schema[Name] extends EnvVar<infer T> ? T : never;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Reads every variable of `schema` from `env`; an empty value counts as unset.
+ * Throws one ConfigError listing all missing or malformed variables.
+ */
+export function readEnv<Schema extends EnvSchema>(schema: Schema, env: NodeJS.ProcessEnv): EnvValues<Schema> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, variable] of Object.entries(schema)) {
+    const raw = env[name] || undefined;
+    const value = raw === undefined ? variable.fallback : variable.parse(raw);
+    if (value === undefined)
+      problems.push(`${name} must be ${variable.form} (${raw === undefined ? 'missing' : `got ${quote(raw)}`})`);
+    else values[name] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as EnvValues<Schema>;
+}
+
+/** Keeps the error on one line and short, whatever was in the variable. */
+function quote(raw: string): string {
+  return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const chassisEnv = {
+  PORT: integer({ min: 1, max: 65535, fallback: serviceInfo.defaultPort }),
+  HOST: text({ fallback: '0.0.0.0' }),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  SHUTDOWN_TIMEOUT_MS: integer({ min: 1, max: 600_000, fallback: 10_000 }),
+  SHUTDOWN_DRAIN_DELAY_MS: integer({ min: 0, max: 600_000, fallback: 0 }),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, fallback: 1_000 }),
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: decimal({ min: 0, max: 1, fallback: 0 }),
+  // 90% of V8's heap limit (which follows --max-old-space-size): shed load before the out-of-memory crash.
+  PRESSURE_MAX_HEAP_USED_BYTES: integer({ min: 0, fallback: Math.floor(getHeapStatistics().heap_size_limit * 0.9) }),
+  PRESSURE_MAX_RSS_BYTES: integer({ min: 0, fallback: 0 }),
+  PRESSURE_RETRY_AFTER_SECONDS: integer({ min: 1, max: 3_600, fallback: 10 }),
+  PRESSURE_SAMPLE_INTERVAL_MS: integer({ min: 10, max: 60_000, fallback: 1_000 }),
+};
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  shutdown: { timeoutMs: number; drainDelayMs: number };
+  /** @fastify/under-pressure thresholds; 0 turns a check off. */
+  pressure: {
+    maxEventLoopDelay: number;
+    maxEventLoopUtilization: number;
+    maxHeapUsedBytes: number;
+    maxRssBytes: number;
+    retryAfter: number;
+    sampleInterval: number;
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const vars = readEnv(chassisEnv, env);
+  if (vars.SHUTDOWN_DRAIN_DELAY_MS >= vars.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError([
+      `SHUTDOWN_DRAIN_DELAY_MS must be less than SHUTDOWN_TIMEOUT_MS (got ${vars.SHUTDOWN_DRAIN_DELAY_MS} and ${vars.SHUTDOWN_TIMEOUT_MS})`,
+    ]);
+  }
+  return {
+    port: vars.PORT,
+    host: vars.HOST,
+    logLevel: vars.LOG_LEVEL,
+    shutdown: { timeoutMs: vars.SHUTDOWN_TIMEOUT_MS, drainDelayMs: vars.SHUTDOWN_DRAIN_DELAY_MS },
+    pressure: {
+      maxEventLoopDelay: vars.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: vars.PRESSURE_MAX_EVENT_LOOP_UTILIZATION,
+      maxHeapUsedBytes: vars.PRESSURE_MAX_HEAP_USED_BYTES,
+      maxRssBytes: vars.PRESSURE_MAX_RSS_BYTES,
+      retryAfter: vars.PRESSURE_RETRY_AFTER_SECONDS,
+      sampleInterval: vars.PRESSURE_SAMPLE_INTERVAL_MS,
+    },
+  };
+}

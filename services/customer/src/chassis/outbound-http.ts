@@ -1,0 +1,24 @@
+import { CORRELATION_HEADER, TRACEPARENT_HEADER, currentContext, newContext, outboundTraceparent } from './correlation';
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+export interface ContextFetchInit extends RequestInit {
+  /** Aborts the call (headers and body) after this long. Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * `fetch` for calls to other services: adds `x-correlation-id` and a W3C `traceparent` (same trace, new span)
+ * from the current context — or from a new one outside any request — and always has a timeout.
+ * Headers the caller sets explicitly are kept.
+ */
+export function fetchWithContext(url: string | URL, init: ContextFetchInit = {}): Promise<Response> {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, ...requestInit } = init;
+  const context = currentContext() ?? newContext();
+  const headers = new Headers(requestInit.headers);
+  if (!headers.has(CORRELATION_HEADER)) headers.set(CORRELATION_HEADER, context.correlationId);
+  if (!headers.has(TRACEPARENT_HEADER)) headers.set(TRACEPARENT_HEADER, outboundTraceparent(context));
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = requestInit.signal ? AbortSignal.any([requestInit.signal, timeout]) : timeout;
+  return fetch(url, { ...requestInit, headers, signal });
+}

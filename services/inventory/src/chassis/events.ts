@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { currentContext, inboundContext, newContext, outboundTraceparent, runWithContext } from './correlation';
+import { serviceInfo } from './service-info';
+
+/** A CloudEvents 1.0 event (structured JSON mode) with the correlation and distributed-tracing extensions. */
+export interface EventEnvelope<Data = unknown> {
+  specversion: '1.0';
+  id: string;
+  /** Reverse-DNS, past tense: `com.musiccorp.catalog.item.created`. */
+  type: string;
+  source: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: Data;
+  correlationid: string;
+  traceparent: string;
+}
+
+/** Wraps `data` for publishing, stamped with the current correlation context (a new one outside any request). */
+export function createEvent<Data>(type: string, data: Data): EventEnvelope<Data> {
+  const context = currentContext() ?? newContext();
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    type,
+    source: `urn:musiccorp:service:${serviceInfo.name}`,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data,
+    correlationid: context.correlationId,
+    traceparent: outboundTraceparent(context),
+  };
+}
+
+/**
+ * Runs a consumer's handler inside the event's correlation context, so its logs and the calls and events it
+ * makes carry the producer's correlation id. Malformed ids are replaced, as for HTTP requests.
+ */
+export function runInEventContext<Data, Result>(
+  event: EventEnvelope<Data>,
+  handler: (event: EventEnvelope<Data>) => Result,
+): Result {
+  return runWithContext(inboundContext(event.correlationid, event.traceparent).context, () => handler(event));
+}

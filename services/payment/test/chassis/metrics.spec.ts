@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serviceInfo } from '../../src/chassis/service-info';
+import { buildTestApp, type TestApp } from '../support';
+
+let service: TestApp;
+afterEach(() => service.app.close());
+
+const routes: FastifyPluginAsync = async (app) => {
+  app.get('/albums/:id', async () => ({ ok: true }));
+};
+
+describe('GET /metrics', () => {
+  it('exposes the request histogram by route pattern, plus default metrics, in Prometheus text format', async () => {
+    service = await buildTestApp({ routes });
+    for (const url of ['/albums/1', '/albums/2', '/albums/3', '/no/such/thing']) await service.app.inject({ url });
+
+    const response = await service.app.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+
+    const text = response.body;
+    const labels = `service="${serviceInfo.name}",version="${serviceInfo.version}"`;
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toContain(
+      `http_request_duration_seconds_count{${labels},method="GET",route="/albums/:id",status_code="200"} 3`,
+    );
+    expect(text).toContain(
+      `http_request_duration_seconds_count{${labels},method="GET",route="not_found",status_code="404"} 1`,
+    );
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="\+Inf",.*route="\/albums\/:id"/);
+    expect(text).not.toMatch(/route="\/albums\/\d"|route="\/no\//);
+    expect(text).toContain(`process_cpu_user_seconds_total{${labels}}`);
+    expect(text).toContain(`nodejs_eventloop_lag_seconds{${labels}}`);
+  });
+
+  it('keeps a registry per app', async () => {
+    service = await buildTestApp({ routes });
+    const other = await buildTestApp({ routes });
+    await other.app.inject({ url: '/albums/1' });
+    expect((await service.app.inject({ url: '/metrics' })).body).not.toContain('route="/albums/:id"');
+    await other.app.close();
+  });
+});
