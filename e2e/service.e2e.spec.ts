@@ -265,10 +265,11 @@ describe('service generator → build → running services', () => {
     passed.add('generate');
   });
 
-  it('tests, typechecks and builds the generated services with their Nx targets', async (context) => {
+  it('tests, lints, typechecks and builds the generated services with their Nx targets', async (context) => {
     needs(context, 'generate');
     const tested = await nx('test', A, '--output-style=stream');
     expect(tested).toMatch(/Tests\s+\d+ passed/); // the unit tests really ran
+    await nx('lint', A);
     await nx('typecheck', A);
     await nx('run-many', '-t', 'build', '-p', `${A},${B}`, '--parallel=1');
     for (const name of [A, B]) {

@@ -4,10 +4,12 @@ export interface TestTotals {
   skipped: number;
 }
 
-/** Sums vitest's `Tests  2 failed | 40 passed | 1 skipped (43)` lines, however Nx prefixes them. */
+/** Sums vitest's `Tests  2 failed | 40 passed | 1 skipped (43)` lines, however Nx prefixes or colours them. */
 export function summarizeVitest(output: string): TestTotals {
   const totals: TestTotals = { passed: 0, failed: 0, skipped: 0 };
-  for (const line of output.split('\n')) {
+  // Replayed cache entries keep the colours of the run that filled the cache.
+  // eslint-disable-next-line no-control-regex
+  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
     const match = /(?:^|\s)Tests\s+((?:\d+ (?:passed|failed|skipped)(?: \| )?)+)\s*\(\d+\)\s*$/.exec(line);
     if (!match) continue;
     for (const [, count, kind] of match[1]!.matchAll(/(\d+) (passed|failed|skipped)/g)) {
