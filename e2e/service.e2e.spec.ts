@@ -24,7 +24,8 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 // When this file runs as an Nx task (`nx e2e e2e`, `npm test`), the outer Nx run's task variables must not leak
 // into the Nx runs inside the scratch workspace.
 for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME') delete process.env[key];
+  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
+    delete process.env[key];
 }
 
 let scratch: ScratchWorkspace | undefined;
@@ -49,10 +50,15 @@ async function nx(...args: string[]): Promise<string> {
   return stripVTControlCharacters(`${stdout}\n${stderr}`);
 }
 
-const nxRun = (args: string[]) => workspace().run('npx', ['nx', ...args], { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
+const nxRun = (args: string[]) =>
+  workspace().run('npx', ['nx', ...args], { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
 
 async function showProject(name: string): Promise<{ root: string; tags: string[]; targets: Record<string, unknown> }> {
-  return JSON.parse((await nxRun(['show', 'project', name, '--json'])).stdout) as { root: string; tags: string[]; targets: Record<string, unknown> };
+  return JSON.parse((await nxRun(['show', 'project', name, '--json'])).stdout) as {
+    root: string;
+    tags: string[];
+    targets: Record<string, unknown>;
+  };
 }
 
 /** Runs `npx nx …` that must fail; returns its exit code and output. */
@@ -62,7 +68,10 @@ async function nxFailing(...args: string[]): Promise<{ exitCode: number | undefi
   } catch (error) {
     const failed = error as { exitCode?: number; stdout?: unknown; stderr?: unknown };
     if (failed.exitCode === undefined) throw error;
-    return { exitCode: failed.exitCode, output: stripVTControlCharacters(`${String(failed.stdout)}\n${String(failed.stderr)}`) };
+    return {
+      exitCode: failed.exitCode,
+      output: stripVTControlCharacters(`${String(failed.stdout)}\n${String(failed.stderr)}`),
+    };
   }
   throw new Error(`expected "nx ${args.join(' ')}" to fail, but it exited 0`);
 }
@@ -85,7 +94,12 @@ async function expectedFiles(name: string, team: string): Promise<string[]> {
     if (!(await stat(join(template, entry))).isFile()) continue;
     const file = relative(template, join(template, entry)).split(sep).join(posix.sep);
     if (file === 'template.json') continue;
-    files.push(file.replace(/\.hbs$/, '').replace(/__name__/g, name).replace(/__team__/g, team));
+    files.push(
+      file
+        .replace(/\.hbs$/, '')
+        .replace(/__name__/g, name)
+        .replace(/__team__/g, team),
+    );
   }
   return [...files, 'project.json', 'template-provenance.json'].map((file) => `services/${name}/${file}`).sort();
 }
@@ -136,14 +150,23 @@ interface Call {
   body: Record<string, unknown>;
 }
 
-async function call(service: RunningService, method: string, url: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Call> {
+async function call(
+  service: RunningService,
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Call> {
   const response = await fetch(`${service.url}${url}`, {
     method,
     headers: { ...options.headers, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, correlationId: response.headers.get('x-correlation-id'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    correlationId: response.headers.get('x-correlation-id'),
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 /** pino's `time` (epoch ms); NaN when absent, which fails any comparison. */
@@ -154,7 +177,11 @@ const requestLines = (logs: LogLine[], correlationId: string) =>
   logs.filter((line) => line.msg === REQUEST_LINE && line.correlationId === correlationId);
 
 /** The one request line for `correlationId`, checked for every field the platform's dashboards rely on. */
-function requestLine(logs: LogLine[], correlationId: string | null, expected: { service: string; method: string; route: string; status: number }): LogLine {
+function requestLine(
+  logs: LogLine[],
+  correlationId: string | null,
+  expected: { service: string; method: string; route: string; status: number },
+): LogLine {
   if (correlationId === null) throw new Error('the response had no x-correlation-id header');
   const lines = requestLines(logs, correlationId);
   expect(lines, `request lines for ${correlationId}`).toHaveLength(1);
@@ -209,7 +236,11 @@ describe('service generator → build → running services', () => {
     expect(readme).toContain(`# ${A}`);
     expect(readme).toContain('@musiccorp/catalog');
     expect(readme).not.toContain('{{');
-    expect(await readJson('services', A, 'pipeline.json')).toMatchObject({ service: A, team: 'catalog', owner: '@musiccorp/catalog' });
+    expect(await readJson('services', A, 'pipeline.json')).toMatchObject({
+      service: A,
+      team: 'catalog',
+      owner: '@musiccorp/catalog',
+    });
     const dockerfile = await readFile(path('services', A, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain(`io.musiccorp.service="${A}"`);
     expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${portA}$`, 'm'));
@@ -218,7 +249,13 @@ describe('service generator → build → running services', () => {
       platformVersion: '0.1.0',
       platformCommit: head,
       templatesModified: false,
-      answers: { name: A, team: 'catalog', teamHandle: '@musiccorp/catalog', port: portA, description: `The ${A} service.` },
+      answers: {
+        name: A,
+        team: 'catalog',
+        teamHandle: '@musiccorp/catalog',
+        port: portA,
+        description: `The ${A} service.`,
+      },
     });
     const codeowners = (await readFile(path('CODEOWNERS'), 'utf8')).split('\n');
     expect(codeowners).toContain(`/services/${A}/ @musiccorp/catalog`);
@@ -256,9 +293,17 @@ describe('service generator → build → running services', () => {
     expect(await gitChanges()).toEqual([]);
 
     // Bad input through the real CLI: non-zero exit, the validation message, nothing written.
-    const badName = await nxFailing('g', '@musiccorp/generators:service', 'Bad_Name', '--team=catalog', '--no-interactive');
+    const badName = await nxFailing(
+      'g',
+      '@musiccorp/generators:service',
+      'Bad_Name',
+      '--team=catalog',
+      '--no-interactive',
+    );
     expect(badName.exitCode).not.toBe(0);
-    expect(badName.output).toContain('Service name "Bad_Name" has uppercase letters; use lowercase only. Try "bad-name".');
+    expect(badName.output).toContain(
+      'Service name "Bad_Name" has uppercase letters; use lowercase only. Try "bad-name".',
+    );
     expect(await gitChanges()).toEqual([]);
     expect(existsSync(path('services', 'Bad_Name'))).toBe(false);
     expect(existsSync(path('services', C))).toBe(false);
@@ -292,7 +337,10 @@ describe('service generator → build → running services', () => {
 
     // A well-formed id is kept and echoed, for every request that carries it.
     const given = `e2e-given-${randomUUID()}`;
-    const created = await call(service, 'POST', '/items', { headers: { 'x-correlation-id': given }, body: { name: 'Kind of Blue' } });
+    const created = await call(service, 'POST', '/items', {
+      headers: { 'x-correlation-id': given },
+      body: { name: 'Kind of Blue' },
+    });
     expect(created.status).toBe(201);
     expect(created.correlationId).toBe(given);
     const itemId = String(created.body.id);
@@ -316,9 +364,18 @@ describe('service generator → build → running services', () => {
     const marker = randomBytes(6).toString('hex');
     const withSpaces = `bad id ${marker} with spaces`;
     const tooLong = `long${marker}${'x'.repeat(300 - 4 - marker.length)}`;
-    const spaced = await call(service, 'POST', '/items', { headers: { 'x-correlation-id': withSpaces }, body: { name: 'Giant Steps' } });
-    const long = await call(service, 'POST', '/items', { headers: { 'x-correlation-id': tooLong }, body: { name: 'A Love Supreme' } });
-    for (const [response, raw] of [[spaced, withSpaces], [long, tooLong]] as const) {
+    const spaced = await call(service, 'POST', '/items', {
+      headers: { 'x-correlation-id': withSpaces },
+      body: { name: 'Giant Steps' },
+    });
+    const long = await call(service, 'POST', '/items', {
+      headers: { 'x-correlation-id': tooLong },
+      body: { name: 'A Love Supreme' },
+    });
+    for (const [response, raw] of [
+      [spaced, withSpaces],
+      [long, tooLong],
+    ] as const) {
       expect(response.status).toBe(201);
       expect(response.correlationId).toMatch(UUID);
       expect(response.correlationId).not.toBe(raw);
@@ -327,7 +384,10 @@ describe('service generator → build → running services', () => {
     expect(await stop(service)).toBe(0);
     const { logs } = service;
 
-    expect(logs.filter((line) => line.level === 0), 'non-JSON stdout lines').toEqual([]);
+    expect(
+      logs.filter((line) => line.level === 0),
+      'non-JSON stdout lines',
+    ).toEqual([]);
     requestLine(logs, given, { service: A, method: 'POST', route: '/items', status: 201 });
     const getLine = requestLine(logs, givenGet, { service: A, method: 'GET', route: '/items/:id', status: 200 });
     expect(getLine.path).toBe(`/items/${itemId}`);
@@ -415,7 +475,10 @@ export const slow: FastifyPluginAsync = async (app) => {
     await writeFile(
       indexFile,
       index
-        .replace(importLine, `${importLine}\nimport { fulfilment } from './fulfilment';\nimport { slow } from './slow';`)
+        .replace(
+          importLine,
+          `${importLine}\nimport { fulfilment } from './fulfilment';\nimport { slow } from './slow';`,
+        )
         .replace(registerLine, `${registerLine}\n  await app.register(fulfilment);\n  await app.register(slow);`),
     );
     await nx('run-many', '-t', 'typecheck,build', '-p', A, '--parallel=1');
@@ -447,15 +510,32 @@ export const slow: FastifyPluginAsync = async (app) => {
     expect(await stop(a)).toBe(0);
     expect(await stop(b)).toBe(0);
 
-    const aLine = requestLine(a.logs, correlationId, { service: A, method: 'POST', route: '/fulfilment/items', status: 201 });
+    const aLine = requestLine(a.logs, correlationId, {
+      service: A,
+      method: 'POST',
+      route: '/fulfilment/items',
+      status: 201,
+    });
     const bLine = requestLine(b.logs, correlationId, { service: B, method: 'POST', route: '/items', status: 201 });
     expect(aLine.traceId).toBe(traceId);
     // B keeps an inbound trace id only from a valid W3C traceparent; otherwise it would start a new trace.
     expect(bLine.traceId).toBe(traceId);
-    expect(b.logs.filter((line) => line.msg === 'item created' && line.correlationId === correlationId)).toHaveLength(1);
+    expect(b.logs.filter((line) => line.msg === 'item created' && line.correlationId === correlationId)).toHaveLength(
+      1,
+    );
 
-    const aFresh = requestLine(a.logs, fresh.correlationId, { service: A, method: 'POST', route: '/fulfilment/items', status: 201 });
-    const bFresh = requestLine(b.logs, fresh.correlationId, { service: B, method: 'POST', route: '/items', status: 201 });
+    const aFresh = requestLine(a.logs, fresh.correlationId, {
+      service: A,
+      method: 'POST',
+      route: '/fulfilment/items',
+      status: 201,
+    });
+    const bFresh = requestLine(b.logs, fresh.correlationId, {
+      service: B,
+      method: 'POST',
+      route: '/items',
+      status: 201,
+    });
     expect(bFresh.traceId).toBe(aFresh.traceId);
     expect(aFresh.traceId).not.toBe(traceId);
   });
@@ -464,7 +544,10 @@ export const slow: FastifyPluginAsync = async (app) => {
     needs(context, 'routes');
     const drainDelayMs = 1_000;
     const slowMs = 2_000;
-    const service = await start(A, { ORDER_FULFILMENT_URL: 'http://127.0.0.1:9', SHUTDOWN_DRAIN_DELAY_MS: String(drainDelayMs) });
+    const service = await start(A, {
+      ORDER_FULFILMENT_URL: 'http://127.0.0.1:9',
+      SHUTDOWN_DRAIN_DELAY_MS: String(drainDelayMs),
+    });
 
     const ids = Array.from({ length: 20 }, (_, i) => `e2e-slow-${i}-${randomUUID()}`);
     const responses = ids.map((id) =>
@@ -476,10 +559,16 @@ export const slow: FastifyPluginAsync = async (app) => {
           body: (await response.json()) as Record<string, unknown>,
         }))
         // A dropped connection is a result to assert on (status 0), not an unhandled rejection.
-        .catch((error: unknown) => ({ at: Date.now(), status: 0, correlationId: null, body: { error: String(error) } })),
+        .catch((error: unknown) => ({
+          at: Date.now(),
+          status: 0,
+          correlationId: null,
+          body: { error: String(error) },
+        })),
     );
     // Every request has reached its handler before the signal.
-    const slowStarted = () => new Set(service.logs.filter((line) => line.msg === 'slow request started').map((line) => line.correlationId));
+    const slowStarted = () =>
+      new Set(service.logs.filter((line) => line.msg === 'slow request started').map((line) => line.correlationId));
     await waitFor('all 20 slow requests to start', () => ids.every((id) => slowStarted().has(id)));
 
     const signalledAt = Date.now();

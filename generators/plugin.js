@@ -10,7 +10,8 @@ const BUNDLE = join(__dirname, '.cache', 'plugin.cjs');
 function newestSourceMtime(dir) {
   let newest = statSync(join(__dirname, 'package.json')).mtimeMs;
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }

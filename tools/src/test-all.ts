@@ -1,22 +1,28 @@
 /**
- * `npm test`: every project's lint, typecheck, unit tests and e2e tests through Nx (cached per project), then one
- * closing line `Tests: N passed, N failed` summed from each vitest run's own summary.
+ * `npm test`: formatting of the whole workspace, then every project's lint, typecheck, unit tests and e2e tests
+ * through Nx (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
+ * own summary.
  */
 import { execa } from 'execa';
 import { WORKSPACE_ROOT } from './lib/scratch-workspace';
 import { summarizeVitest } from './lib/vitest-summary';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'e2e'];
+const options = { cwd: WORKSPACE_ROOT, env: { NX_DAEMON: 'false', FORCE_COLOR: '0', NX_TUI: 'false' }, reject: false };
 
-const run = execa('npx', ['nx', 'run-many', '-t', ...TARGETS, '--output-style=stream', '--parallel=2', ...process.argv.slice(2)], {
-  cwd: WORKSPACE_ROOT,
-  env: { NX_DAEMON: 'false', FORCE_COLOR: '0', NX_TUI: 'false' },
-  all: true,
-  reject: false,
-});
+console.log('prettier --check . (fix with: npx prettier --write .)');
+const format = await execa('npx', ['prettier', '--check', '--log-level=warn', '.'], { ...options, stdio: 'inherit' });
+
+const run = execa(
+  'npx',
+  ['nx', 'run-many', '-t', ...TARGETS, '--output-style=stream', '--parallel=2', ...process.argv.slice(2)],
+  { ...options, all: true },
+);
 run.all?.pipe(process.stdout);
 const result = await run;
 
 const totals = summarizeVitest(result.all ?? '');
-console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
-process.exitCode = result.exitCode === 0 && totals.failed === 0 ? 0 : 1;
+console.log(
+  `\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
+process.exitCode = format.exitCode === 0 && result.exitCode === 0 && totals.failed === 0 ? 0 : 1;

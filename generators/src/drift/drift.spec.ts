@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { minimatch } from 'minimatch';
@@ -19,14 +28,23 @@ describe('committed services match the template revision they were rendered from
 
   it.each(committedServices)('services/%s', (name) => {
     const report = checkDrift(WORKSPACE_ROOT, `services/${name}`);
-    expect(report.findings, `platform-owned files of services/${name} were edited by hand (${report.comparedWith})`).toEqual([]);
+    expect(
+      report.findings,
+      `platform-owned files of services/${name} were edited by hand (${report.comparedWith})`,
+    ).toEqual([]);
   });
 });
 
 describe('checkDrift', () => {
   const root = mkdtempSync(join(tmpdir(), 'drift-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const answers = { name: 'fixture', team: 'catalog', teamHandle: '@musiccorp/catalog', port: 3999, description: 'Fixture.' };
+  const answers = {
+    name: 'fixture',
+    team: 'catalog',
+    teamHandle: '@musiccorp/catalog',
+    port: 3999,
+    description: 'Fixture.',
+  };
   const folder = 'services/fixture';
   const files = renderTemplate('service', { ...answers, platformVersion: PLATFORM_VERSION });
   const { teamOwned } = readManifest('service');
@@ -38,7 +56,13 @@ describe('checkDrift', () => {
     mkdirSync(dirname(join(root, folder, file.path)), { recursive: true });
     writeFileSync(join(root, folder, file.path), file.content);
   }
-  const provenance: Provenance = { template: 'service', platformVersion: PLATFORM_VERSION, platformCommit: null, templatesModified: true, answers };
+  const provenance: Provenance = {
+    template: 'service',
+    platformVersion: PLATFORM_VERSION,
+    platformCommit: null,
+    templatesModified: true,
+    answers,
+  };
   writeFileSync(join(root, folder, PROVENANCE_FILE), JSON.stringify(provenance));
 
   it('finds nothing in a freshly rendered folder', () => {

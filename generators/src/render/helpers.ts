@@ -13,7 +13,10 @@ const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1
 
 export const caseHelpers = {
   kebabCase: (value: string) => words(value).join('-'),
-  camelCase: (value: string) => words(value).map((w, i) => (i === 0 ? w : capitalize(w))).join(''),
+  camelCase: (value: string) =>
+    words(value)
+      .map((w, i) => (i === 0 ? w : capitalize(w)))
+      .join(''),
   pascalCase: (value: string) => words(value).map(capitalize).join(''),
   constantCase: (value: string) => words(value).join('_').toUpperCase(),
   titleCase: (value: string) => words(value).map(capitalize).join(' '),

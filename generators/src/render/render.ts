@@ -63,7 +63,8 @@ export function createEnvironment(root = TEMPLATES_ROOT): typeof Handlebars {
   registerHelpers(hbs);
   const partials = join(root, '_partials');
   for (const file of listFiles(partials)) {
-    if (file.endsWith('.hbs')) hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(join(partials, file), 'utf8'));
+    if (file.endsWith('.hbs'))
+      hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(join(partials, file), 'utf8'));
   }
   return hbs;
 }
@@ -97,7 +98,8 @@ function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: 
 function substitutePath(file: string, answers: Answers): string {
   return file.replace(/__([a-zA-Z][a-zA-Z0-9]*)__/g, (_, key: string) => {
     const value = answers[key];
-    if (value === undefined) throw new TemplateError(`File name "${file}" needs the answer "${key}", which was not given.`);
+    if (value === undefined)
+      throw new TemplateError(`File name "${file}" needs the answer "${key}", which was not given.`);
     return String(value);
   });
 }

@@ -33,7 +33,9 @@ describe('service generator', () => {
     const project = readProjectConfiguration(tree, 'catalog');
     expect(project.root).toBe('services/catalog');
     expect(project.tags).toEqual(['type:service', 'team:catalog']);
-    expect(Object.keys(project.targets ?? {})).toEqual(expect.arrayContaining(['build', 'test', 'serve', 'lint', 'typecheck']));
+    expect(Object.keys(project.targets ?? {})).toEqual(
+      expect.arrayContaining(['build', 'test', 'serve', 'lint', 'typecheck']),
+    );
     expect(project.targets?.build?.outputs).toEqual(['{projectRoot}/dist']);
 
     const pkg = readJson(tree, 'services/catalog/package.json');
@@ -93,7 +95,11 @@ describe('service generator', () => {
       ['missing name', { name: undefined }, /name is required/],
       ['uppercase', { name: 'Catalog' }, /lowercase only\. Try "catalog"/],
       ['camelCase', { name: 'orderProcessor' }, /lowercase only\. Try "order-processor"/],
-      ['underscore', { name: 'order_processor' }, /only contain lowercase letters, digits and hyphens \(a DNS-1123 label\)\. Try "order-processor"/],
+      [
+        'underscore',
+        { name: 'order_processor' },
+        /only contain lowercase letters, digits and hyphens \(a DNS-1123 label\)\. Try "order-processor"/,
+      ],
       ['dot', { name: 'order.processor' }, /only contain/],
       ['slash', { name: 'services/catalog' }, /only contain/],
       ['path traversal', { name: '../etc' }, /only contain/],

@@ -5,16 +5,18 @@ import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-file
 import { addProject } from './lib/add-project';
 import { writeProvenance } from './lib/provenance';
 import { addCodeOwner } from './lib/codeowners';
+import { formatProjectJson } from './lib/format-project';
 
 /**
  * `nx g @musiccorp/generators:service <name> --team=<team>`: validate everything, then write through the Tree only.
- * No format step: template output is verified prettier-clean (template.spec.ts), so formatting would only cost time.
+ * Only project.json is formatted: template output is verified prettier-clean (template.spec.ts).
  */
 export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
   const options = normalizeOptions(tree, schema);
   const answers = serviceAnswers(options);
   createFiles(tree, options, answers);
   addProject(tree, options);
+  await formatProjectJson(tree, options.projectRoot);
   writeProvenance(tree, options.projectRoot, SERVICE_TEMPLATE, answers);
   addCodeOwner(tree, options.projectRoot, options.team.handle);
 }

@@ -20,7 +20,9 @@ export function readTeams(tree: Tree): Team[] {
   try {
     parsed = JSON.parse(raw) as { teams?: unknown };
   } catch (error) {
-    throw new Error(`${TEAMS_FILE} is not valid JSON (${(error as Error).message}). Fix the file, then run the command again.`);
+    throw new Error(
+      `${TEAMS_FILE} is not valid JSON (${(error as Error).message}). Fix the file, then run the command again.`,
+    );
   }
   if (!Array.isArray(parsed.teams)) {
     throw new Error(`${TEAMS_FILE} must hold {"teams": [...]}: add the "teams" array.`);
@@ -28,7 +30,9 @@ export function readTeams(tree: Tree): Team[] {
   parsed.teams.forEach((team: Partial<Team>, index) => {
     for (const field of ['id', 'handle'] as const) {
       if (typeof team?.[field] !== 'string' || team[field] === '') {
-        throw new Error(`${TEAMS_FILE}: teams[${index}] has no "${field}". Give every team an "id" and a GitHub "handle".`);
+        throw new Error(
+          `${TEAMS_FILE}: teams[${index}] has no "${field}". Give every team an "id" and a GitHub "handle".`,
+        );
       }
     }
   });

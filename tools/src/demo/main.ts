@@ -20,18 +20,42 @@ try {
   step(`Scratch copy of the platform workspace: ${workspace.root}`);
 
   step(`Generate a service: nx g @musiccorp/generators:service ${SERVICE} --team=catalog`);
-  const generated = await workspace.run('npx', ['nx', 'g', '@musiccorp/generators:service', SERVICE, '--team=catalog', '--no-interactive']);
-  console.log(indent(generated.stdout.split('\n').filter((line) => /^(CREATE|UPDATE)/.test(line)).join('\n')));
+  const generated = await workspace.run(
+    'npx',
+    ['nx', 'g', '@musiccorp/generators:service', SERVICE, '--team=catalog', '--no-interactive'],
+    {
+      env: { FORCE_COLOR: '0' },
+    },
+  );
+  console.log(
+    indent(
+      generated.stdout
+        .split('\n')
+        .filter((line) => /^(CREATE|UPDATE)/.test(line))
+        .join('\n'),
+    ),
+  );
 
   step(`Unit tests: nx test ${SERVICE}`);
-  const tested = await workspace.run('npx', ['nx', 'test', SERVICE, '--output-style=stream'], { env: { FORCE_COLOR: '0' } });
-  console.log(indent(tested.stdout.split('\n').filter((line) => /Test Files|Tests /.test(line)).join('\n')));
+  const tested = await workspace.run('npx', ['nx', 'test', SERVICE, '--output-style=stream'], {
+    env: { FORCE_COLOR: '0' },
+  });
+  console.log(
+    indent(
+      tested.stdout
+        .split('\n')
+        .filter((line) => /Test Files|Tests /.test(line))
+        .join('\n'),
+    ),
+  );
 
   step(`Build the artifact's bundle: nx build ${SERVICE}`);
   await workspace.run('npx', ['nx', 'build', SERVICE]);
   const serviceRoot = join(workspace.root, 'services', SERVICE);
   const bundleBytes = statSync(join(serviceRoot, 'dist', 'main.js')).size;
-  console.log(indent(`services/${SERVICE}/dist/main.js: ${(bundleBytes / 1024).toFixed(0)} KiB, one file + source map`));
+  console.log(
+    indent(`services/${SERVICE}/dist/main.js: ${(bundleBytes / 1024).toFixed(0)} KiB, one file + source map`),
+  );
 
   step('Start the bundle as a process and wait for /health/ready');
   const service = await startService({ cwd: serviceRoot, entry: 'dist/main.js', port: await freePort() });
@@ -45,7 +69,11 @@ try {
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    console.log(indent(`${method} ${path} → ${response.status}  x-correlation-id: ${response.headers.get('x-correlation-id')}\n  ${text}`));
+    console.log(
+      indent(
+        `${method} ${path} → ${response.status}  x-correlation-id: ${response.headers.get('x-correlation-id')}\n  ${text}`,
+      ),
+    );
     return JSON.parse(text) as Record<string, unknown>;
   };
 
@@ -62,9 +90,17 @@ try {
   const correlated = service.logs.filter((line: LogLine) => line.correlationId === correlationId);
   console.log(indent(correlated.map((line) => JSON.stringify(line)).join('\n')));
   step('Its shutdown lines');
-  console.log(indent(service.logs.slice(-3).map((line) => JSON.stringify(line)).join('\n')));
+  console.log(
+    indent(
+      service.logs
+        .slice(-3)
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    ),
+  );
 
-  if (correlated.length < 2 || exitCode !== 0) throw new Error('The demo did not see the correlated log lines or a clean exit.');
+  if (correlated.length < 2 || exitCode !== 0)
+    throw new Error('The demo did not see the correlated log lines or a clean exit.');
   console.log(`\n\x1b[32m✔ demo complete\x1b[0m${keep ? ` — workspace kept at ${workspace.root}` : ''}`);
 } finally {
   if (!keep) await workspace.dispose();

@@ -9,7 +9,11 @@ export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '
 export interface ScratchWorkspace {
   root: string;
   /** Runs a command in the scratch workspace (Nx daemon off, so nothing outlives the run). */
-  run(command: string, args: string[], options?: { env?: Record<string, string> }): Promise<{ stdout: string; stderr: string }>;
+  run(
+    command: string,
+    args: string[],
+    options?: { env?: Record<string, string> },
+  ): Promise<{ stdout: string; stderr: string }>;
   commit(message: string): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -36,9 +40,11 @@ async function populate(root: string): Promise<ScratchWorkspace> {
   await Promise.all(
     files.map(async (file) => {
       await mkdir(dirname(join(root, file)), { recursive: true });
-      await cp(join(WORKSPACE_ROOT, file), join(root, file), { verbatimSymlinks: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error; // a file deleted but not yet staged
-      });
+      await cp(join(WORKSPACE_ROOT, file), join(root, file), { verbatimSymlinks: true }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error; // a file deleted but not yet staged
+        },
+      );
     }),
   );
   await linkNodeModules(root);
@@ -51,7 +57,17 @@ async function populate(root: string): Promise<ScratchWorkspace> {
     },
     async commit(message) {
       await git(['add', '-A']);
-      await git(['-c', 'user.name=MusicCorp CI', '-c', 'user.email=ci@musiccorp.example', 'commit', '-q', '--allow-empty', '-m', message]);
+      await git([
+        '-c',
+        'user.name=MusicCorp CI',
+        '-c',
+        'user.email=ci@musiccorp.example',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        message,
+      ]);
       return (await git(['rev-parse', 'HEAD'])).stdout.trim();
     },
     dispose: () => rm(root, { recursive: true, force: true }),

@@ -77,7 +77,9 @@ async function waitForReady(url: string, child: ResultPromise, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`Service exited with code ${child.exitCode} before it was ready. Its output:\n${JSON.stringify(logs)}`);
+      throw new Error(
+        `Service exited with code ${child.exitCode} before it was ready. Its output:\n${JSON.stringify(logs)}`,
+      );
     }
     try {
       const response = await fetch(`${url}/health/ready`);

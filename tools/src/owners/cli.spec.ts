@@ -5,15 +5,21 @@ import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
 import { createGitRepo, teamsJson, type GitRepo } from './testing/git-repo';
 
 // Colour settings inherited from the test runner would make node warn on stderr; the CLI's own output is what's tested.
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'FORCE_COLOR' && name !== 'NO_COLOR'));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== 'FORCE_COLOR' && name !== 'NO_COLOR'),
+);
 
 /** What `npm run owners -- …` runs: `node --import tsx tools/src/owners/cli.ts …`, as a real process. */
 function owners(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, 'tools/src/owners/cli.ts'), ...args], {
-    cwd: WORKSPACE_ROOT,
-    encoding: 'utf8',
-    env,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(WORKSPACE_ROOT, 'tools/src/owners/cli.ts'), ...args],
+    {
+      cwd: WORKSPACE_ROOT,
+      encoding: 'utf8',
+      env,
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

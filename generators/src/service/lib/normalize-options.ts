@@ -24,14 +24,18 @@ export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): N
 
   const projectRoot = `${SERVICES_DIR}/${name}`;
   if (getProjects(tree).has(name)) {
-    throw new Error(`A project named "${name}" already exists (${getProjects(tree).get(name)?.root}). Choose another name.`);
+    throw new Error(
+      `A project named "${name}" already exists (${getProjects(tree).get(name)?.root}). Choose another name.`,
+    );
   }
   if (tree.exists(projectRoot)) {
     throw new Error(`${projectRoot} already exists. Choose another name, or remove that folder first.`);
   }
 
   if (typeof options.team !== 'string' || options.team.trim() === '') {
-    throw new Error('--team is required: pass the id of the owning team from platform/teams.json, e.g. --team=catalog.');
+    throw new Error(
+      '--team is required: pass the id of the owning team from platform/teams.json, e.g. --team=catalog.',
+    );
   }
   const team = findTeam(tree, options.team.trim());
   const description = options.description?.trim() || `The ${name} service.`;
@@ -41,17 +45,25 @@ export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): N
 }
 
 function choosePort(tree: Tree, requested: ServiceGeneratorSchema['port']): number {
-  const used = new Map(listServices(tree).flatMap((service) => (service.port ? [[service.port, service.name] as const] : [])));
+  const used = new Map(
+    listServices(tree).flatMap((service) => (service.port ? [[service.port, service.name] as const] : [])),
+  );
   if (requested === undefined || requested === '') {
     let port = FIRST_SERVICE_PORT;
     while (used.has(port)) port++;
     return port;
   }
-  const port = typeof requested === 'number' ? requested : /^\d+$/.test(requested.trim()) ? Number(requested) : Number.NaN;
+  const port =
+    typeof requested === 'number' ? requested : /^\d+$/.test(requested.trim()) ? Number(requested) : Number.NaN;
   if (!Number.isInteger(port) || port < MIN_PORT || port > MAX_PORT) {
-    throw new Error(`--port must be an integer from ${MIN_PORT} to ${MAX_PORT} (got "${requested}"), or leave it out to take the next free port.`);
+    throw new Error(
+      `--port must be an integer from ${MIN_PORT} to ${MAX_PORT} (got "${requested}"), or leave it out to take the next free port.`,
+    );
   }
   const owner = used.get(port);
-  if (owner) throw new Error(`Port ${port} is already used by service "${owner}". Pick another --port, or leave it out to take the next free one.`);
+  if (owner)
+    throw new Error(
+      `Port ${port} is already used by service "${owner}". Pick another --port, or leave it out to take the next free one.`,
+    );
   return port;
 }

@@ -21,15 +21,24 @@ export interface Provenance {
 }
 
 export function writeProvenance(tree: Tree, folder: string, template: string, answers: Answers): Provenance {
-  const provenance: Provenance = { template, platformVersion: PLATFORM_VERSION, ...templatesRevision(tree.root), answers };
+  const provenance: Provenance = {
+    template,
+    platformVersion: PLATFORM_VERSION,
+    ...templatesRevision(tree.root),
+    answers,
+  };
   writeJson(tree, `${folder}/${PROVENANCE_FILE}`, provenance);
   return provenance;
 }
 
 function templatesRevision(root: string): Pick<Provenance, 'platformCommit' | 'templatesModified'> {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    return { platformCommit: git('rev-parse', 'HEAD'), templatesModified: git('status', '--porcelain', '--', 'templates') !== '' };
+    return {
+      platformCommit: git('rev-parse', 'HEAD'),
+      templatesModified: git('status', '--porcelain', '--', 'templates') !== '',
+    };
   } catch {
     return { platformCommit: null, templatesModified: true };
   }
