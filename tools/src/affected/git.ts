@@ -3,14 +3,10 @@
  * was at a revision. Synchronous and few processes: rev-parse, merge-base, one diff (plus ls-files for the working
  * tree), and `git show` only for the handful of JSON files the locators diff.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** A problem the user fixes by changing how they call the CLI or their checkout; the message names the fix. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { git, tryGit as tryGitRaw } from '../lib/git';
+import { UsageError } from '../lib/usage-error';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted';
 
@@ -29,24 +25,8 @@ export interface Revisions {
   prefix: string;
 }
 
-const MAX_BUFFER = 256 * 1024 * 1024;
-
-export function git(root: string, args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: MAX_BUFFER,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function tryGit(root: string, args: string[]): string | undefined {
-  try {
-    return git(root, args).trim();
-  } catch {
-    return undefined;
-  }
-}
+/** git output without the trailing newline, or undefined when git fails. */
+const tryGit = (root: string, args: string[]) => tryGitRaw(root, args)?.trim();
 
 function resolveCommit(root: string, ref: string): string | undefined {
   if (ref.startsWith('-')) return undefined;

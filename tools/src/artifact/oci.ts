@@ -269,8 +269,8 @@ export function uniqueSuffix(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Writes a file whole or not at all: a temp file beside it, fsync, rename over, fsync the directory. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+/** A new temp file beside `path` holding `data`, synced to disk: the first half of every whole-or-nothing write. */
+async function writeTempBeside(path: string, data: string | Buffer): Promise<string> {
   const temp = `${path}.tmp-${uniqueSuffix()}`;
   const handle = await open(temp, 'wx', 0o644);
   try {
@@ -279,6 +279,12 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   } finally {
     await handle.close();
   }
+  return temp;
+}
+
+/** Writes a file whole or not at all: a temp file beside it, fsync, rename over, fsync the directory. */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const temp = await writeTempBeside(path, data);
   try {
     await rename(temp, path);
   } catch (error) {
@@ -290,14 +296,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 
 /** Creates `path` with `data` only if it does not exist yet (whole or not at all); returns false if it existed. */
 export async function writeFileIfAbsent(path: string, data: string | Buffer): Promise<boolean> {
-  const temp = `${path}.tmp-${uniqueSuffix()}`;
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temp = await writeTempBeside(path, data);
   try {
     await link(temp, path);
     await fsyncPath(dirname(path));

@@ -3,30 +3,8 @@
  * Plain child_process rather than execa: the CLI's start-up time is part of what `reviewers` costs in CI.
  */
 import { execFileSync } from 'node:child_process';
-
-/** A problem the user fixes by changing the command line or the checkout; the message names the fix. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const MAX_BUFFER = 512 * 1024 * 1024;
-
-export function git(repo: string, args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: repo,
-    encoding: 'utf8',
-    maxBuffer: MAX_BUFFER,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function tryGit(repo: string, args: string[]): string | undefined {
-  try {
-    return git(repo, args);
-  } catch {
-    return undefined;
-  }
-}
+import { git, GIT_MAX_BUFFER, tryGit } from '../lib/git';
+import { UsageError } from '../lib/usage-error';
 
 /** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
 export function repoRoot(dir: string): string {
@@ -75,7 +53,7 @@ export function firstFileAt(
   const output = execFileSync('git', ['cat-file', '--batch'], {
     cwd: repo,
     input: paths.map((path) => `${commit}:${path}\n`).join(''),
-    maxBuffer: MAX_BUFFER,
+    maxBuffer: GIT_MAX_BUFFER,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let offset = 0;

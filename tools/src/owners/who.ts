@@ -10,7 +10,8 @@ import {
   type CodeownersFile,
   type Rule,
 } from './codeowners-file';
-import { repoRoot, UsageError } from './git';
+import { UsageError } from '../lib/usage-error';
+import { repoRoot } from './git';
 import { normalizePath, OwnersMatcher } from './matcher';
 
 /** The `--json` shape, exactly: `owners: []` and `line: null` when the path is unowned. */
