@@ -16,7 +16,7 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   const answers = serviceAnswers(options);
   createFiles(tree, options, answers);
   addProject(tree, options);
-  await formatProjectJson(tree, options.projectRoot);
+  formatProjectJson(tree, options.projectRoot);
   writeProvenance(tree, options.projectRoot, SERVICE_TEMPLATE, answers);
   addCodeOwner(tree, options.projectRoot, options.team.handle);
 }

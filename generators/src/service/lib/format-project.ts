@@ -1,12 +1,11 @@
-import type { Tree } from '@nx/devkit';
+import { readJson, type Tree } from '@nx/devkit';
+import { formatJson } from '../../utils/json-format';
 
 /**
- * Nx writes project.json with JSON.stringify; prettier it like the rest of the workspace. The rendered template files
- * need no formatting (template.spec.ts keeps them prettier-clean), so only this one file pays for prettier.
+ * Nx writes project.json with JSON.stringify; print it as prettier would, like the rest of the workspace. The rendered
+ * template files need no formatting: template.spec.ts keeps them prettier-clean.
  */
-export async function formatProjectJson(tree: Tree, projectRoot: string): Promise<void> {
+export function formatProjectJson(tree: Tree, projectRoot: string): void {
   const path = `${projectRoot}/project.json`;
-  const prettier = await import('prettier');
-  const options = (await prettier.resolveConfig(`${tree.root}/${path}`)) ?? {};
-  tree.write(path, await prettier.format(tree.read(path, 'utf-8') ?? '', { ...options, filepath: path }));
+  tree.write(path, formatJson(readJson(tree, path)));
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { writeJson, type Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { formatJson } from '../../utils/json-format';
 import type { Answers } from '../../render/render';
 import generatorsPackage from '../../../package.json';
 
@@ -27,7 +28,7 @@ export function writeProvenance(tree: Tree, folder: string, template: string, an
     ...templatesRevision(tree.root),
     answers,
   };
-  writeJson(tree, `${folder}/${PROVENANCE_FILE}`, provenance);
+  tree.write(`${folder}/${PROVENANCE_FILE}`, formatJson(provenance));
   return provenance;
 }
 
