@@ -179,7 +179,6 @@ const cases: Case[] = [
     expected: every(
       'deploy config platform/environments/staging.json (environment staging: read at deploy time, not an artifact input)',
     ),
-    stderr: /`nx affected` would not list billing, catalog, orders, reviews/,
   },
   {
     name: 'a root dependency used by one service (package.json + package-lock.json)',

@@ -14,6 +14,9 @@ export function toJson(result: AffectedResult): AffectedJson {
 const MAX_REASONS_SHOWN = 10;
 const MAX_FILES_SHOWN = 20;
 
+/** The delivery chain (build → artifact → slow-test → perf → deploy) has its own columns; the rest are checks. */
+const PIPELINE_STAGES = new Set(['build', 'artifact', 'slow-test', 'perf', 'deploy']);
+
 export function formatHuman(result: AffectedResult): string {
   const { revisions, services } = result;
   const head = revisions.head.sha ? `${revisions.head.ref} (${revisions.head.sha.slice(0, 7)})` : revisions.head.ref;
@@ -30,7 +33,7 @@ export function formatHuman(result: AffectedResult): string {
         reasons.length > MAX_REASONS_SHOWN
           ? [...reasons.slice(0, MAX_REASONS_SHOWN), `… ${reasons.length - MAX_REASONS_SHOWN} more`]
           : reasons;
-      const checks = s.targets.filter((t) => t !== 'build' && t !== 'deploy');
+      const checks = s.targets.filter((t) => !PIPELINE_STAGES.has(t));
       return [
         s.name,
         s.team ?? '-',

@@ -1,11 +1,16 @@
 /**
  * `npm run demo`: the platform's main job, end to end on a scratch copy of this workspace — generate a service, test
- * and build it, start the bundle, call it with a correlation ID and show the JSON log lines that carry that ID.
+ * and build it, start the bundle, call it with a correlation ID and show the JSON log lines that carry that ID; then
+ * commit, change the service as its team would, and run the delivery pipeline of what changed (`npm run ci`: the
+ * affected services and why, then artifact → slow-test → perf → deploy with a live view and the final table).
  * `--keep` leaves the scratch workspace on disk for a look around.
  */
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { createTempStorage, type TempStorage } from '../artifact/containers';
 import { createScratchWorkspace } from '../lib/scratch-workspace';
 import { freePort, startService, type LogLine } from '../lib/service-process';
 
@@ -16,6 +21,7 @@ const step = (title: string) => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`);
 const indent = (text: string) => text.replace(/^/gm, '    ');
 
 const workspace = await createScratchWorkspace('musiccorp-demo-');
+const storages: TempStorage[] = [];
 try {
   step(`Scratch copy of the platform workspace: ${workspace.root}`);
 
@@ -101,7 +107,65 @@ try {
 
   if (correlated.length < 2 || exitCode !== 0)
     throw new Error('The demo did not see the correlated log lines or a clean exit.');
+
+  step(`The team sets its perf thresholds for this shared 2-core demo machine (services/${SERVICE}/pipeline.json)`);
+  const pipelineFile = join(serviceRoot, 'pipeline.json');
+  const pipeline = JSON.parse(await readFile(pipelineFile, 'utf8')) as {
+    stages: { name: string; thresholds?: object }[];
+  };
+  const perf = pipeline.stages.find((stage) => stage.name === 'perf');
+  if (!perf?.thresholds) throw new Error(`${pipelineFile} has no perf thresholds.`);
+  perf.thresholds = { ...perf.thresholds, minRequestsPerSecond: 1000, maxP99Ms: 250 };
+  await writeFile(pipelineFile, `${JSON.stringify(pipeline, null, 2)}\n`);
+  console.log(indent(JSON.stringify(perf.thresholds)));
+
+  step('Commit the scratch workspace');
+  const before = await workspace.commit(`${SERVICE}: generated`);
+  console.log(indent(`${before.slice(0, 12)} ${SERVICE}: generated`));
+
+  step(`The team changes its service: GET /items lists the items (services/${SERVICE}/src/routes/items.ts)`);
+  const routes = join(serviceRoot, 'src', 'routes', 'items.ts');
+  const anchor = '  const store = new Map<string, Item>();\n';
+  const source = await readFile(routes, 'utf8');
+  if (!source.includes(anchor)) throw new Error(`${routes} no longer declares its store as the demo expects.`);
+  await writeFile(
+    routes,
+    source.replace(anchor, `${anchor}\n  app.get('/items', async () => ({ items: [...store.values()] }));\n`),
+  );
+  const head = await workspace.commit(`${SERVICE}: list items`);
+  console.log(indent(`${head.slice(0, 12)} ${SERVICE}: list items`));
+
+  step(`Its delivery pipeline: npm run ci -- --base=${before.slice(0, 7)} --head=HEAD --approve=production`);
+  // Throw-away image storages; a 3 s load instead of the pipeline file's 20 s.
+  const [build, run] = [
+    await createTempStorage('musiccorp-demo-build-'),
+    await createTempStorage('musiccorp-demo-run-'),
+  ];
+  storages.push(build, run);
+  const ci = await execa('npm', ['run', '-s', 'ci', '--', `--base=${before}`, '--head=HEAD', '--approve=production'], {
+    cwd: workspace.root,
+    stdio: 'inherit',
+    reject: false,
+    env: {
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      PIPELINE_BUILD_STORAGE: dirname(build.root),
+      PIPELINE_RUN_STORAGE: dirname(run.root),
+      PERF_DURATION_SECONDS: '3',
+    },
+  });
+  if (ci.exitCode !== 0) throw new Error(`The pipeline failed (npm run ci exited with ${ci.exitCode}).`);
+
+  step('The desired state it rendered for GitOps (commit it; Flux or Argo CD applies it): the image by digest');
+  const rendered = await workspace.run('git', ['status', '--short', '--untracked-files=all', 'deploy']);
+  console.log(indent(rendered.stdout));
+  const deployment = await readFile(join(workspace.root, 'deploy', 'production', SERVICE, 'deployment.yaml'), 'utf8');
+  console.log(
+    indent(`deploy/production/${SERVICE}/deployment.yaml: ${/image: \S+/.exec(deployment)?.[0] ?? '(no image line)'}`),
+  );
+
   console.log(`\n\x1b[32m✔ demo complete\x1b[0m${keep ? ` — workspace kept at ${workspace.root}` : ''}`);
 } finally {
   if (!keep) await workspace.dispose();
+  for (const storage of storages) await storage.dispose();
 }

@@ -9,6 +9,15 @@ const inService = (command: string, extra: Partial<TargetConfiguration> = {}): T
   ...extra,
 });
 
+/**
+ * A pipeline stage after the fast tests, run from the workspace root by the platform's stage runner. How the stages
+ * chain (dependsOn), what is cached and what runs alone live in nx.json targetDefaults, one place for every service.
+ */
+const stage = (name: string, service: string): TargetConfiguration => ({
+  executor: 'nx:run-commands',
+  options: { command: `node --import tsx tools/src/pipeline/stage.ts ${name} ${service}` },
+});
+
 export function addProject(tree: Tree, options: NormalizedOptions): void {
   addProjectConfiguration(tree, options.name, {
     root: options.projectRoot,
@@ -26,6 +35,11 @@ export function addProject(tree: Tree, options: NormalizedOptions): void {
       typecheck: inService('tsc -p tsconfig.json --noEmit'),
       lint: inService('eslint .'),
       serve: inService('tsx watch src/main.ts', { continuous: true }),
+      // The delivery pipeline (services/<name>/pipeline.json): test → artifact → slow-test → perf → deploy.
+      artifact: stage('artifact', options.name),
+      'slow-test': stage('slow-test', options.name),
+      perf: stage('perf', options.name),
+      deploy: stage('deploy', options.name),
     },
   });
 }
