@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
 import { readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '../render/render';
 import { PROVENANCE_FILE, type Provenance } from '../service/lib/provenance';
+import { withTemplatesAt } from '../utils/template-revision';
 
 export interface DriftFinding {
   file: string;
@@ -70,40 +69,6 @@ export function checkDrift(workspaceRoot: string, folder: string): DriftReport {
 
 function platformOwned(files: RenderedFile[], teamOwned: string[]): RenderedFile[] {
   return files.filter((file) => !teamOwned.some((glob) => minimatch(file.path, glob, { dot: true })));
-}
-
-/** Runs `use` with the templates as of the recorded commit, or the working tree when git cannot give them. */
-function withTemplatesAt<T>(workspaceRoot: string, provenance: Provenance, use: (root: string, label: string) => T): T {
-  const commit = provenance.platformCommit;
-  if (!commit || provenance.templatesModified)
-    return use(TEMPLATES_ROOT, 'templates/ in the working tree (no clean commit recorded)');
-  const scratch = mkdtempSync(join(tmpdir(), 'templates-'));
-  try {
-    if (!extractTemplates(workspaceRoot, commit, scratch)) {
-      return use(
-        TEMPLATES_ROOT,
-        `templates/ in the working tree (commit ${commit.slice(0, 12)} is not in this repository)`,
-      );
-    }
-    return use(join(scratch, 'templates'), `templates/ at ${commit.slice(0, 12)}`);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-function extractTemplates(workspaceRoot: string, commit: string, into: string): boolean {
-  let archive: Buffer;
-  try {
-    archive = execFileSync('git', ['archive', '--format=tar', commit, 'templates'], {
-      cwd: workspaceRoot,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch {
-    return false;
-  }
-  execFileSync('tar', ['-x', '-C', into], { input: archive });
-  return true;
 }
 
 function firstDifferentLine(expected: Buffer, actual: Buffer): number {

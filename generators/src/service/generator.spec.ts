@@ -7,13 +7,17 @@ import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
 import { PROVENANCE_FILE, type Provenance } from './lib/provenance';
+import { ownersOf } from '../codeowners/lib/sync';
+import { codeownersSyncGenerator } from '../codeowners/generator';
 
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const teamsJson = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.json'), 'utf8');
+const teamsSchema = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.schema.json'), 'utf8');
 
 function workspace(): Tree {
   const tree = createTreeWithEmptyWorkspace();
   tree.write('platform/teams.json', teamsJson);
+  tree.write('platform/teams.schema.json', teamsSchema);
   tree.write('CODEOWNERS', '* @musiccorp/platform\n');
   return tree;
 }
@@ -64,12 +68,17 @@ describe('service generator', () => {
     });
   });
 
-  it('gives the team the service folder in CODEOWNERS', async () => {
-    await serviceGenerator(tree, { name: 'inventory', team: 'fulfilment' });
+  it('gives the team the service folder in CODEOWNERS, rendered as the sync generator renders it', async () => {
     await serviceGenerator(tree, { name: 'order-processor', team: 'fulfilment' });
-    expect(tree.read('CODEOWNERS', 'utf-8')).toBe(
-      '* @musiccorp/platform\n/services/inventory/ @musiccorp/fulfilment\n/services/order-processor/ @musiccorp/fulfilment\n',
+    await serviceGenerator(tree, { name: 'inventory', team: 'fulfilment' });
+    const codeowners = tree.read('CODEOWNERS', 'utf-8')!;
+    expect(codeowners).toContain(
+      '* @musiccorp/platform\n\n# Each Nx project tagged team:<id> belongs to that team (sorted by folder; a nested project follows its parent).\n/services/inventory/ @musiccorp/fulfilment\n/services/order-processor/ @musiccorp/fulfilment\n',
     );
+    expect(ownersOf(codeowners, 'services/inventory/src/main.ts')).toEqual(['@musiccorp/fulfilment']);
+    // in sync right away: the sync generator (what `nx sync:check` runs) finds nothing to change
+    expect(await codeownersSyncGenerator(tree)).toBeUndefined();
+    expect(tree.read('CODEOWNERS', 'utf-8')).toBe(codeowners);
   });
 
   it('takes the lowest free port from 3100 up, skipping ports other services use', async () => {
@@ -151,7 +160,7 @@ describe('service generator', () => {
     it('names the fix when the teams registry is broken', async () => {
       tree.write('platform/teams.json', '{"teams": [{"id": "catalog"}]}');
       await expect(serviceGenerator(tree, { name: 'fresh', team: 'catalog' })).rejects.toThrow(
-        /teams\[0\] has no "handle"/,
+        /teams\[0\] \("catalog"\)\.handle is missing: add "handle"/,
       );
       tree.write('platform/teams.json', '{not json');
       await expect(serviceGenerator(tree, { name: 'fresh', team: 'catalog' })).rejects.toThrow(/not valid JSON/);

@@ -1,6 +1,14 @@
 import type { Tree } from '@nx/devkit';
+import { formatJson } from './json-format';
+import { describePath, registryProblems, type RootSchema, type SchemaProblem } from './owners-engine';
 
 export const TEAMS_FILE = 'platform/teams.json';
+export const TEAMS_SCHEMA_FILE = 'platform/teams.schema.json';
+/**
+ * The team that owns everything no project claims (the CODEOWNERS catch-all: root files, generators/, templates/,
+ * platform/, tools/, .github/, e2e/, bench/, deploy/). Its handle comes from its registry entry; it cannot be removed.
+ */
+export const PLATFORM_TEAM = 'platform';
 
 export interface Team {
   id: string;
@@ -10,33 +18,19 @@ export interface Team {
   contact: string;
 }
 
-/** Reads the teams registry through the Tree, so generators see their own pending changes. */
+/** platform/teams.json as stored: the `$schema` pointer is kept when the generators write the file back. */
+interface RegistryFile {
+  $schema?: string;
+  teams: Team[];
+}
+
+/**
+ * Reads the teams registry through the Tree, so generators see their own pending changes, and validates it against
+ * platform/teams.schema.json with the rules of `npm run owners -- check` (tools/src/owners/teams.ts): a problem names
+ * the entry (index and id) and the field, and the fix.
+ */
 export function readTeams(tree: Tree): Team[] {
-  const raw = tree.read(TEAMS_FILE, 'utf-8');
-  if (raw === null) {
-    throw new Error(`${TEAMS_FILE} is missing. Create it with {"teams": [{"id": "…", "handle": "@org/team", …}]}.`);
-  }
-  let parsed: { teams?: unknown };
-  try {
-    parsed = JSON.parse(raw) as { teams?: unknown };
-  } catch (error) {
-    throw new Error(
-      `${TEAMS_FILE} is not valid JSON (${(error as Error).message}). Fix the file, then run the command again.`,
-    );
-  }
-  if (!Array.isArray(parsed.teams)) {
-    throw new Error(`${TEAMS_FILE} must hold {"teams": [...]}: add the "teams" array.`);
-  }
-  parsed.teams.forEach((team: Partial<Team>, index) => {
-    for (const field of ['id', 'handle'] as const) {
-      if (typeof team?.[field] !== 'string' || team[field] === '') {
-        throw new Error(
-          `${TEAMS_FILE}: teams[${index}] has no "${field}". Give every team an "id" and a GitHub "handle".`,
-        );
-      }
-    }
-  });
-  return parsed.teams as Team[];
+  return readRegistryFile(tree).teams;
 }
 
 export function findTeam(tree: Tree, id: string): Team {
@@ -47,4 +41,61 @@ export function findTeam(tree: Tree, id: string): Team {
     throw new Error(`Unknown team "${id}". Use one of: ${known} — or add the team to ${TEAMS_FILE} first.`);
   }
   return team;
+}
+
+/** Writes the registry (keeping its `$schema`), printed like prettier; refuses to write an invalid one. */
+export function writeTeams(tree: Tree, teams: Team[]): void {
+  const current = tree.exists(TEAMS_FILE) ? readRegistryFile(tree) : {};
+  const next: RegistryFile = { ...current, teams };
+  const problems = registryProblems(next, readSchema(tree));
+  if (problems.length > 0) throw new Error(invalidRegistryMessage(problems, next));
+  tree.write(TEAMS_FILE, formatJson(next));
+}
+
+/** The problems `registry` would have (schema and cross-entry rules), raw: the path says which entry and field. */
+export function teamsProblems(tree: Tree, registry: { teams: Team[] }): SchemaProblem[] {
+  return registryProblems(registry, readSchema(tree));
+}
+
+function readRegistryFile(tree: Tree): RegistryFile {
+  const raw = tree.read(TEAMS_FILE, 'utf-8');
+  if (raw === null) {
+    throw new Error(
+      `${TEAMS_FILE} is missing. Create it with {"teams": [{"id": "platform", "handle": "@musiccorp/platform", "name": "Platform", "members": ["<github-user>"], "contact": "#platform"}]}.`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(
+      `${TEAMS_FILE} is not valid JSON (${(error as Error).message}). Fix the file (\`npm run owners -- check\` shows the line), then run the command again.`,
+    );
+  }
+  const problems = registryProblems(parsed, readSchema(tree));
+  if (problems.length > 0) throw new Error(invalidRegistryMessage(problems, parsed));
+  return parsed as RegistryFile;
+}
+
+function invalidRegistryMessage(problems: SchemaProblem[], data: unknown): string {
+  const lines = problems.map((problem) => `  - ${describePath(problem.path, data)} ${problem.message}: ${problem.fix}`);
+  return [
+    `${TEAMS_FILE} does not follow ${TEAMS_SCHEMA_FILE}:`,
+    ...lines,
+    `Fix ${TEAMS_FILE} (\`npm run owners -- check\` shows the line of each problem), then run the command again.`,
+  ].join('\n');
+}
+
+function readSchema(tree: Tree): RootSchema {
+  const raw = tree.read(TEAMS_SCHEMA_FILE, 'utf-8');
+  if (raw === null) {
+    throw new Error(
+      `${TEAMS_SCHEMA_FILE} is missing, so ${TEAMS_FILE} cannot be validated. Restore it: git checkout -- ${TEAMS_SCHEMA_FILE}`,
+    );
+  }
+  try {
+    return JSON.parse(raw) as RootSchema;
+  } catch (error) {
+    throw new Error(`${TEAMS_SCHEMA_FILE} is not valid JSON (${(error as Error).message}). Restore it from git.`);
+  }
 }

@@ -45,14 +45,19 @@ export interface RegistryProblem {
 }
 
 let schemaCache: RootSchema | undefined;
-export const SCHEMA_PATH = fileURLToPath(new URL('../../../platform/teams.schema.json', import.meta.url));
+// The generators bundle this module as CommonJS (esbuild), where import.meta is empty: they pass the workspace's
+// schema to registryProblems themselves and never call the functions that read SCHEMA_PATH.
+export const SCHEMA_PATH =
+  typeof import.meta.url === 'string'
+    ? fileURLToPath(new URL('../../../platform/teams.schema.json', import.meta.url))
+    : '';
 function schema(): RootSchema {
   schemaCache ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as RootSchema;
   return schemaCache;
 }
 
 /** `teams[2] ("finance").handle` — names the entry by index and id so the message is findable either way. */
-function describe(path: JsonPath, root: unknown): string {
+export function describePath(path: JsonPath, root: unknown): string {
   let out = '';
   let value: unknown = root;
   for (const key of path) {
@@ -94,6 +99,18 @@ function semanticProblems(teams: Team[], out: SchemaProblem[]): void {
   });
 }
 
+/**
+ * Every problem of parsed registry data: the schema's field rules, then what the schema cannot say. Synchronous and
+ * free of I/O, so the generators validate with the same rules (passing the workspace's schema).
+ */
+export function registryProblems(data: unknown, rootSchema: RootSchema): SchemaProblem[] {
+  const problems = validateSchema(data, rootSchema);
+  const teams = (data as { teams?: unknown } | null)?.teams;
+  if (Array.isArray(teams))
+    semanticProblems(teams.filter((team) => team && typeof team === 'object') as Team[], problems);
+  return problems;
+}
+
 /** Parses and validates a registry text; `registry` is set only when there are no problems. */
 export async function validateRegistry(
   text: string,
@@ -107,16 +124,14 @@ export async function validateRegistry(
     const fix = 'fix the JSON syntax (a missing comma or quote, or a trailing comma)';
     return { registry: null, problems: [{ file, line, message: `is not valid JSON: ${message}`, fix }] };
   }
-  const raw = validateSchema(data, schema());
-  const teams = (data as { teams?: unknown })?.teams;
-  if (Array.isArray(teams)) semanticProblems(teams.filter((team) => team && typeof team === 'object') as Team[], raw);
+  const raw = registryProblems(data, schema());
   if (raw.length > 0) {
     const lineOf = await lineFinder(text);
     const problems = raw
       .map((problem) => ({
         file,
         line: lineOf(problem.path),
-        message: `${describe(problem.path, data)} ${problem.message}`,
+        message: `${describePath(problem.path, data)} ${problem.message}`,
         fix: problem.fix,
       }))
       .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
