@@ -49,7 +49,15 @@ async function populate(root: string): Promise<ScratchWorkspace> {
   );
   await linkNodeModules(root);
 
-  const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'false', CI: 'true' };
+  // node_modules is shared by symlink: an npm install in the copy would write into the real one, so npm only pretends.
+  const env = {
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_SKIP_NX_CACHE: 'false',
+    CI: 'true',
+    npm_config_dry_run: 'true',
+    npm_config_offline: 'true',
+  };
   const scratch: ScratchWorkspace = {
     root,
     async run(command, args, options = {}) {

@@ -1,0 +1,68 @@
+/**
+ * `--name=value` / `--name value` flag parsing for the benchmarks: every flag is declared with a default, unknown
+ * flags and bad values are errors (exit 2 with usage), `--help` prints usage.
+ */
+
+export type FlagSpec =
+  | { kind: 'number'; default: number; min?: number; integer?: boolean; help: string }
+  | { kind: 'choice'; default: string; choices: readonly string[]; help: string }
+  | { kind: 'string'; default: string; pattern: RegExp; help: string };
+
+export type FlagValues<S extends Record<string, FlagSpec>> = {
+  [K in keyof S]: S[K] extends { kind: 'number' } ? number : string;
+};
+
+export function parseFlags<S extends Record<string, FlagSpec>>(
+  command: string,
+  spec: S,
+  argv: readonly string[] = process.argv.slice(2),
+): FlagValues<S> {
+  const values: Record<string, number | string> = {};
+  for (const [name, flag] of Object.entries(spec)) values[name] = flag.default;
+
+  const fail = (message: string): never => {
+    process.stderr.write(`${message}\n\n${usage(command, spec)}`);
+    process.exit(2);
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(usage(command, spec));
+      process.exit(0);
+    }
+    const match = /^--([a-zA-Z][\w-]*)(?:=(.*))?$/.exec(arg);
+    if (!match) fail(`Unexpected argument "${arg}".`);
+    const name = match![1]!;
+    const flag = spec[name];
+    if (!flag) fail(`Unknown flag --${name}.`);
+    let raw = match![2];
+    if (raw === undefined) {
+      raw = argv[++i];
+      if (raw === undefined) fail(`--${name} needs a value.`);
+    }
+    if (flag!.kind === 'number') {
+      const value = Number(raw);
+      if (raw!.trim() === '' || !Number.isFinite(value)) fail(`--${name} must be a number (got "${raw}").`);
+      if (flag!.integer && !Number.isInteger(value)) fail(`--${name} must be an integer (got "${raw}").`);
+      if (flag!.min !== undefined && value < flag!.min) fail(`--${name} must be at least ${flag!.min} (got "${raw}").`);
+      values[name] = value;
+    } else if (flag!.kind === 'string') {
+      if (!flag!.pattern.test(raw!)) fail(`--${name} must match ${flag!.pattern} (got "${raw}").`);
+      values[name] = raw!;
+    } else {
+      if (!flag!.choices.includes(raw!)) fail(`--${name} must be one of ${flag!.choices.join(', ')} (got "${raw}").`);
+      values[name] = raw!;
+    }
+  }
+  return values as FlagValues<S>;
+}
+
+function usage(command: string, spec: Record<string, FlagSpec>): string {
+  const entries = Object.entries(spec).map(([name, flag]) => {
+    const value = flag.kind === 'number' ? '<n>' : flag.kind === 'choice' ? `<${flag.choices.join('|')}>` : '<name>';
+    return [`--${name}=${value}`, `${flag.help} [default: ${flag.default}]`] as const;
+  });
+  const width = Math.max(...entries.map(([left]) => left.length));
+  return `Usage: ${command} [flags]\n\nFlags:\n${entries.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n')}\n`;
+}

@@ -1,0 +1,45 @@
+/** Small, dependency-free statistics for benchmark samples. Every function rejects an empty sample. */
+
+function sorted(values: readonly number[]): number[] {
+  if (values.length === 0) throw new Error('No samples.');
+  return [...values].sort((a, b) => a - b);
+}
+
+export function min(values: readonly number[]): number {
+  return sorted(values)[0]!;
+}
+
+export function max(values: readonly number[]): number {
+  return sorted(values).at(-1)!;
+}
+
+export function mean(values: readonly number[]): number {
+  sorted(values);
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Percentile with linear interpolation between closest ranks (p in 0..100); p=50 is the median. */
+export function percentile(values: readonly number[], p: number): number {
+  if (p < 0 || p > 100) throw new Error(`Percentile ${p} is outside 0..100.`);
+  const s = sorted(values);
+  const rank = (p / 100) * (s.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return s[low]! + (s[high]! - s[low]!) * (rank - low);
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export interface Summary {
+  n: number;
+  min: number;
+  median: number;
+  max: number;
+  mean: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return { n: values.length, min: min(values), median: median(values), max: max(values), mean: mean(values) };
+}

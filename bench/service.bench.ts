@@ -1,0 +1,504 @@
+/**
+ * npm run bench:service [-- --runs=7 --duration=10 --connections=50]
+ *
+ * A generated service (generated and built with Nx in a scratch workspace, run as `node dist/main.js`) vs a bare
+ * fastify hello-world with fastify's default request logging, both logging JSON at info to a FILE. For each:
+ * start-to-ready time and idle RSS over several starts, then one autocannon load test each, one after the other, on
+ * 127.0.0.1. Prints a markdown table and saves bench/results/service.md + service.json. Exits 0 unless the benchmark
+ * itself broke.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { parseFlags } from './lib/cli';
+import { cpuSnapshot, cpuUse, QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
+import { load, type LoadResult } from '../tools/src/lib/load';
+import { launch, requestJson, type LaunchOptions } from './lib/node-process';
+import { WORKSPACE_ROOT } from './lib/paths';
+import { environment, evaluate, saveResult, type Row } from './lib/report';
+import { median, min, summarize } from './lib/stats';
+import { loadTools } from './lib/tools';
+import { fingerprint, log, sleep, waitForSettledFile } from './lib/util';
+
+const TEMPLATE_DIR = join(WORKSPACE_ROOT, 'templates', 'service');
+const SERVICE = 'bench-svc';
+const TARGETS = { rpsRatio: 0.8, readyMs: 300, rssMb: 80 };
+const MB = 1024 * 1024;
+/** Above this many cores used by other processes during a load test, its figures are flagged as unreliable. */
+const CONTENDED_CORES = 0.25;
+const GUARD_ENV = { npm_config_dry_run: 'true', npm_config_offline: 'true', NX_DAEMON: 'false' };
+/**
+ * Same runtime flags for both processes: the ones the generated Dockerfile runs the service with
+ * (`CMD ["node", "--enable-source-maps", "main.js"]`). Ours is also started without them, to show what they cost.
+ */
+const NODE_ARGS: string[] = ['--enable-source-maps'];
+
+/** fastify's hello world with its default logger (`logger: true` = pino at info, two lines per request). */
+const BARE_SERVER = `import Fastify from 'fastify';
+const app = Fastify({ logger: true });
+app.get('/', async () => ({ hello: 'world' }));
+await app.listen({ port: Number(process.env.PORT), host: process.env.HOST ?? '127.0.0.1' });
+const close = () => app.close().then(() => process.exit(0));
+process.on('SIGTERM', close);
+process.on('SIGINT', close);
+`;
+
+interface Target {
+  id: 'ours' | 'bare';
+  cwd: string;
+  entry: string;
+  readyPath: string;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags('npm run bench:service --', {
+    runs: {
+      kind: 'number',
+      default: 7,
+      min: 1,
+      integer: true,
+      help: 'measured starts per server (ready time, idle RSS)',
+    },
+    duration: { kind: 'number', default: 10, min: 1, integer: true, help: 'seconds of each measured load test' },
+    connections: { kind: 'number', default: 50, min: 1, integer: true, help: 'autocannon connections' },
+    warmup: {
+      kind: 'number',
+      default: 2,
+      min: 0,
+      integer: true,
+      help: 'seconds of unmeasured load before each load test',
+    },
+    rounds: {
+      kind: 'number',
+      default: 3,
+      min: 1,
+      integer: true,
+      help: 'load-test rounds, one test after the other (ours first in odd rounds, bare first in even ones); the median round of each counts',
+    },
+    profile: {
+      kind: 'choice',
+      default: 'auto',
+      choices: ['auto', 'always', 'never'],
+      help: 'CPU-profile both servers under load (auto: when req/s misses the target)',
+    },
+    out: {
+      kind: 'string',
+      default: 'service',
+      pattern: /^[\w.-]+$/,
+      help: 'results file name: bench/results/<out>.md and .json',
+    },
+    'wait-template': {
+      kind: 'number',
+      default: 1800,
+      min: 0,
+      help: 'seconds to wait for templates/service/src/main.ts',
+    },
+    'quiet-wait': {
+      kind: 'number',
+      default: 60,
+      min: 0,
+      help: `seconds to wait before each start and load test for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
+    },
+  });
+  if (flags.runs < 5)
+    log(`--runs=${flags.runs} is below the 5 starts a reportable figure needs; treat this as a smoke run.`);
+
+  await waitForSettledFile(join(TEMPLATE_DIR, 'src', 'main.ts'), TEMPLATE_DIR, 15_000, flags['wait-template'] * 1000);
+  const template = await fingerprint(TEMPLATE_DIR);
+  const env = await environment();
+  const { createScratchWorkspace, freePort } = await loadTools();
+  log('creating the scratch workspace…');
+  const ws = await createScratchWorkspace('musiccorp-bench-service-');
+  try {
+    log(`generating and building ${SERVICE}…`);
+    await ws.run('npx', ['nx', 'g', '@musiccorp/generators:service', SERVICE, '--team=catalog', '--no-interactive'], {
+      env: GUARD_ENV,
+    });
+    await ws.run('npx', ['nx', 'build', SERVICE, '--skip-nx-cache'], { env: GUARD_ENV });
+    const serviceDir = join(ws.root, 'services', SERVICE);
+    const bundle = await readFile(join(serviceDir, 'dist', 'main.js'), 'utf8').catch(() => {
+      throw new Error(`nx build ${SERVICE} did not produce services/${SERVICE}/dist/main.js.`);
+    });
+    const mapBytes = (await stat(join(serviceDir, 'dist', 'main.js.map')).catch(() => ({ size: 0 }))).size;
+    const bareDir = join(ws.root, 'bench-bare');
+    await mkdir(bareDir);
+    await writeFile(join(bareDir, 'server.mjs'), BARE_SERVER);
+    const logs = join(ws.root, 'bench-logs');
+    await mkdir(logs);
+
+    const ours: Target = { id: 'ours', cwd: serviceDir, entry: 'dist/main.js', readyPath: '/health/ready' };
+    const bare: Target = { id: 'bare', cwd: bareDir, entry: 'server.mjs', readyPath: '/' };
+    let launches = 0;
+    const busyBefore: { what: string; busy: number }[] = [];
+    const quiet = async (what: string) => {
+      const { busy } = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (b) =>
+        log(
+          `machine busy (${b.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s before ${what}…`,
+        ),
+      );
+      busyBefore.push({ what, busy });
+    };
+    const start = async (target: Target, tag: string, nodeArgs: string[] = NODE_ARGS) => {
+      const file = join(logs, `${target.id}-${tag}-${++launches}`);
+      const options: LaunchOptions = {
+        cwd: target.cwd,
+        entry: target.entry,
+        nodeArgs,
+        port: await freePort(),
+        env: { LOG_LEVEL: 'info', NODE_ENV: 'production' },
+        readyPath: target.readyPath,
+        stdoutFile: `${file}.stdout.log`,
+        stderrFile: `${file}.stderr.log`,
+      };
+      return { server: await launch(options), stdoutFile: options.stdoutFile };
+    };
+
+    // 1. Start-to-ready and idle RSS: one unmeasured start each (disk cache), then interleaved measured starts.
+    //    "oursPlain" is ours without NODE_ARGS (no --enable-source-maps), for information.
+    type StartKind = Target['id'] | 'oursPlain';
+    const ready: Record<StartKind, number[]> = { ours: [], bare: [], oursPlain: [] };
+    const rss: Record<StartKind, number[]> = { ours: [], bare: [], oursPlain: [] };
+    const kinds: { kind: StartKind; target: Target; nodeArgs: string[] }[] = [
+      { kind: 'ours', target: ours, nodeArgs: NODE_ARGS },
+      { kind: 'bare', target: bare, nodeArgs: NODE_ARGS },
+      { kind: 'oursPlain', target: ours, nodeArgs: [] },
+    ];
+    for (let round = 0; round <= flags.runs; round++) {
+      for (const { kind, target, nodeArgs } of kinds) {
+        await quiet(`start ${round} ${kind}`);
+        const { server } = await start(target, 'start', nodeArgs);
+        await sleep(1000);
+        const bytes = await server.rssBytes();
+        await server.stop();
+        if (round === 0) continue;
+        ready[kind].push(server.readyMs);
+        rss[kind].push(bytes);
+        log(
+          `start ${round}/${flags.runs} ${kind.padEnd(9)} ready ${server.readyMs.toFixed(0)} ms, idle RSS ${(bytes / MB).toFixed(1)} MB`,
+        );
+      }
+    }
+
+    // 2. Load tests, one after the other.
+    const loadOf = async (target: Target, nodeArgs: string[] = NODE_ARGS, tag = 'load') => {
+      await quiet(`${tag} ${target.id}`);
+      const { server, stdoutFile } = await start(target, tag, nodeArgs);
+      try {
+        let path = '/';
+        if (target.id === 'ours') {
+          const created = await requestJson(`${server.url}/items`, 'POST', { name: 'benchmark item' });
+          const id = (created.body as { id?: unknown } | null)?.id;
+          if (created.status >= 300 || (typeof id !== 'string' && typeof id !== 'number')) {
+            throw new Error(
+              `POST /items answered ${created.status} ${JSON.stringify(created.body)}; expected 2xx with an id.`,
+            );
+          }
+          path = `/items/${encodeURIComponent(String(id))}`;
+          const fetched = await requestJson(`${server.url}${path}`, 'GET');
+          if (fetched.status !== 200)
+            throw new Error(`GET ${path} answered ${fetched.status} ${JSON.stringify(fetched.body)}.`);
+        }
+        const url = `${server.url}${path}`;
+        if (flags.warmup > 0) await load({ url, connections: flags.connections, durationSeconds: flags.warmup });
+        const before = await lineCount(stdoutFile);
+        log(`load ${target.id}: GET ${path}, ${flags.connections} connections, ${flags.duration} s…`);
+        const cpuBefore = await cpuSnapshot([process.pid, server.pid]);
+        const result = await load({ url, connections: flags.connections, durationSeconds: flags.duration });
+        const use = cpuUse(cpuBefore, await cpuSnapshot([process.pid, server.pid]));
+        const cpu = {
+          server: use.byPid[server.pid] ?? 0,
+          loadGenerator: use.byPid[process.pid] ?? 0,
+          others: use.others,
+        };
+        // CPU the server spent per request: much steadier than req/s when other processes compete for the cores.
+        const serverCpuUsPerRequest = (cpu.server * use.seconds * 1e6) / Math.max(1, result.requestsTotal);
+        await sleep(300); // let the last responses' log lines reach the file
+        const lines = await logLinesFrom(stdoutFile, before);
+        if (result.ok2xx === 0)
+          throw new Error(`Load test on ${url} got no 2xx responses: ${JSON.stringify(result.statusCodes)}.`);
+        log(
+          `  ${result.requestsPerSec.toFixed(0)} req/s, p99 ${result.latencyP99Ms} ms, ${serverCpuUsPerRequest.toFixed(1)} µs server CPU/request; CPU cores: server ${cpu.server.toFixed(2)}, autocannon ${cpu.loadGenerator.toFixed(2)}, others ${cpu.others.toFixed(2)}`,
+        );
+        return { result, lines, path, cpu, serverCpuUsPerRequest };
+      } finally {
+        await server.stop();
+      }
+    };
+    type LoadRun = Awaited<ReturnType<typeof loadOf>>;
+    const rounds: { ours: LoadRun; bare: LoadRun }[] = [];
+    for (let round = 0; round < flags.rounds; round++) {
+      // Alternate who goes first, so a drift in machine speed does not always favour the same one.
+      if (round % 2 === 0) {
+        const o = await loadOf(ours);
+        rounds.push({ ours: o, bare: await loadOf(bare) });
+      } else {
+        const b = await loadOf(bare);
+        rounds.push({ ours: await loadOf(ours), bare: b });
+      }
+    }
+    /** The round with the median req/s (the lower middle one for an even count); its figures are reported. */
+    const medianRound = (id: 'ours' | 'bare') =>
+      rounds.map((r) => r[id]).sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec)[
+        Math.floor((rounds.length - 1) / 2)
+      ]!;
+    const oursLoad = medianRound('ours');
+    const bareLoad = medianRound('bare');
+    const pairedRatios = rounds.map((r) => r.ours.result.requestsPerSec / r.bare.result.requestsPerSec);
+    const rpsRatio = oursLoad.result.requestsPerSec / bareLoad.result.requestsPerSec;
+
+    // 3. Optional CPU profiles under the same load, to say where the time goes.
+    const profiles: Partial<Record<Target['id'], ProfileSummary>> = {};
+    const profileNotes: string[] = [];
+    if (flags.profile === 'always' || (flags.profile === 'auto' && rpsRatio < TARGETS.rpsRatio)) {
+      for (const target of [ours, bare]) {
+        const dir = join(logs, `profile-${target.id}`);
+        await mkdir(dir);
+        log(`profiling ${target.id} under load…`);
+        await loadOf(target, [...NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${dir}`], 'profile');
+        const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) {
+          profileNotes.push(
+            `No CPU profile from ${target.id}: it did not exit normally on SIGTERM, so node never wrote it.`,
+          );
+          continue;
+        }
+        profiles[target.id] = await summarizeProfile(
+          join(dir, file),
+          target.id === 'ours' ? { url: 'dist/main.js', source: bundle } : undefined,
+        );
+      }
+      profileNotes.push(...describeProfiles(profiles));
+    }
+
+    const rows: Row[] = [
+      {
+        metric: 'start → ready, median',
+        unit: 'ms',
+        ours: median(ready.ours),
+        anchor: median(ready.bare),
+        target: { on: 'ours', op: '<=', value: TARGETS.readyMs, label: `≤ ${TARGETS.readyMs} ms` },
+      },
+      { metric: 'start → ready, min', unit: 'ms', ours: min(ready.ours), anchor: min(ready.bare) },
+      {
+        metric: 'idle RSS (ready + 1 s), median',
+        unit: 'MB',
+        digits: 1,
+        ours: median(rss.ours) / MB,
+        anchor: median(rss.bare) / MB,
+        target: { on: 'ours', op: '<=', value: TARGETS.rssMb, label: `≤ ${TARGETS.rssMb} MB` },
+      },
+      {
+        metric: 'ours without --enable-source-maps: start → ready, median',
+        unit: 'ms',
+        ours: median(ready.oursPlain),
+        anchor: null,
+      },
+      {
+        metric: 'ours without --enable-source-maps: idle RSS, median',
+        unit: 'MB',
+        digits: 1,
+        ours: median(rss.oursPlain) / MB,
+        anchor: null,
+      },
+      {
+        metric: 'requests/s',
+        unit: 'req/s',
+        ours: oursLoad.result.requestsPerSec,
+        anchor: bareLoad.result.requestsPerSec,
+        target: { on: 'ratio', op: '>=', value: TARGETS.rpsRatio, label: `ratio ≥ ${TARGETS.rpsRatio}` },
+      },
+      {
+        metric: 'server CPU per request, median of rounds',
+        unit: 'µs',
+        digits: 1,
+        ours: median(rounds.map((r) => r.ours.serverCpuUsPerRequest)),
+        anchor: median(rounds.map((r) => r.bare.serverCpuUsPerRequest)),
+      },
+      { metric: 'latency p50', unit: 'ms', ours: oursLoad.result.latencyP50Ms, anchor: bareLoad.result.latencyP50Ms },
+      { metric: 'latency p99', unit: 'ms', ours: oursLoad.result.latencyP99Ms, anchor: bareLoad.result.latencyP99Ms },
+      {
+        metric: 'requests served (measured window)',
+        unit: '',
+        ours: oursLoad.result.requestsTotal,
+        anchor: bareLoad.result.requestsTotal,
+      },
+      {
+        metric: 'measured window',
+        unit: 's',
+        digits: 2,
+        ours: oursLoad.result.elapsedSeconds,
+        anchor: bareLoad.result.elapsedSeconds,
+      },
+      {
+        metric: 'info request log lines (measured window)',
+        unit: '',
+        ours: oursLoad.lines.request,
+        anchor: bareLoad.lines.request,
+      },
+      {
+        metric: 'log lines per request',
+        unit: '',
+        digits: 2,
+        ours: oursLoad.lines.request / oursLoad.result.requestsTotal,
+        anchor: bareLoad.lines.request / bareLoad.result.requestsTotal,
+      },
+    ];
+
+    const loggingNote = (id: string, l: LogCount, r: LoadResult) =>
+      `${id}: ${l.total.toLocaleString('en-US')} log lines written during the measured window, ${l.request.toLocaleString('en-US')} of them info request lines (${(l.request / r.requestsTotal).toFixed(2)} per request served; messages: ${Object.entries(
+        l.byMessage,
+      )
+        .map(([m, n]) => `"${m}" ×${n}`)
+        .join(', ')}); status codes ${JSON.stringify(r.statusCodes)}, errors ${r.errors}, timeouts ${r.timeouts}.`;
+    const notes = [
+      `Both run as \`node ${NODE_ARGS.join(' ')}${NODE_ARGS.length ? ' ' : ''}<entry>\` (as the generated Dockerfile runs ours) with LOG_LEVEL=info, NODE_ENV=production, HOST=127.0.0.1; stdout (the logs) goes straight to a file through a file descriptor, nothing parses it while the server runs.`,
+      `Ours: \`nx build ${SERVICE}\` → services/${SERVICE}/dist/main.js (one esbuild bundle, ${(bundle.length / 1024).toFixed(0)} KiB, source map ${(mapBytes / 1024).toFixed(0)} KiB), load on GET ${oursLoad.path} after one POST /items. Bare: fastify \`logger: true\` hello world loaded from node_modules (not bundled), load on GET /.`,
+      `Ready time: spawn → first 200 (ours /health/ready, bare /), polled every ~2 ms; ${flags.runs} measured starts each, interleaved, after one unmeasured start each. All samples (ms) — ours: ${ready.ours.map((v) => v.toFixed(0)).join(', ')}; bare: ${ready.bare.map((v) => v.toFixed(0)).join(', ')}; ours without --enable-source-maps: ${ready.oursPlain.map((v) => v.toFixed(0)).join(', ')}.`,
+      `Load: autocannon in the benchmark process (one core for it, one for the server), ${flags.warmup} s unmeasured warm-up then ${flags.duration} s measured, ${flags.connections} connections, ${flags.rounds} round(s), one test after the other (never concurrently), alternating which goes first.`,
+      loggingNote('Ours', oursLoad.lines, oursLoad.result),
+      loggingNote('Bare', bareLoad.lines, bareLoad.result),
+      cpuNote(
+        oursLoad.cpu,
+        bareLoad.cpu,
+        rounds.flatMap((r) => [r.ours.cpu.others, r.bare.cpu.others]),
+      ),
+      busyNote(busyBefore),
+      ...(flags.rounds > 1
+        ? [
+            `${flags.rounds} load rounds; each row shows the round with the median req/s. All req/s — ours: ${rounds.map((r) => r.ours.result.requestsPerSec.toFixed(0)).join(', ')}; bare: ${rounds.map((r) => r.bare.result.requestsPerSec.toFixed(0)).join(', ')}; ours/bare per round: ${pairedRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairedRatios).toFixed(2)}). On this shared 2-core VM a single round varies by ±15–20 %.`,
+          ]
+        : []),
+      `Load average (1 m): ${env.loadAverage1m} at start, ${loadavg()[0]!.toFixed(2)} at end.`,
+      ...(oursLoad.result.non2xx + oursLoad.result.errors > 0
+        ? [
+            `WARNING: ours answered ${oursLoad.result.non2xx} non-2xx and had ${oursLoad.result.errors} errors under load; its req/s is not comparable.`,
+          ]
+        : []),
+      ...profileNotes,
+    ];
+
+    await saveResult({
+      benchmark: 'service',
+      file: flags.out,
+      title: 'Generated service vs bare fastify hello world (logging to a file at info)',
+      ours: `services/${SERVICE} generated by @musiccorp/generators:service, built with nx (esbuild bundle), GET /items/:id`,
+      anchor: 'fastify 5 hello world, `logger: true` (default request logging), GET /',
+      anchorName: 'bare fastify',
+      env,
+      config: {
+        runs: flags.runs,
+        duration: flags.duration,
+        connections: flags.connections,
+        warmup: flags.warmup,
+        rounds: flags.rounds,
+        profile: flags.profile,
+        quietWait: flags['quiet-wait'],
+        template: `templates/service ${template.files} files, sha256 ${template.sha256}, last changed ${template.newestChange}`,
+      },
+      rows: rows.map(evaluate),
+      notes,
+      raw: {
+        ready: {
+          ours: summarize(ready.ours),
+          bare: summarize(ready.bare),
+          oursPlain: summarize(ready.oursPlain),
+          samples: ready,
+        },
+        rssBytes: {
+          ours: summarize(rss.ours),
+          bare: summarize(rss.bare),
+          oursPlain: summarize(rss.oursPlain),
+          samples: rss,
+        },
+        load: { ours: oursLoad, bare: bareLoad, rounds, pairedRatios },
+        busyBefore,
+        profiles: Object.fromEntries(
+          Object.entries(profiles).map(([id, p]) => [
+            id,
+            { totalMs: p.totalMs, modules: p.modules.slice(0, 20), functions: p.functions.slice(0, 30) },
+          ]),
+        ),
+      },
+    });
+  } finally {
+    await ws.dispose();
+  }
+}
+
+async function lineCount(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  return text.split('\n').length - 1;
+}
+
+interface LogCount {
+  total: number;
+  /** JSON lines at info (30 or "info") about a request: they carry req/res/responseTime or say "request". */
+  request: number;
+  byMessage: Record<string, number>;
+}
+
+async function logLinesFrom(file: string, fromLine: number): Promise<LogCount> {
+  const lines = (await readFile(file, 'utf8')).split('\n').slice(fromLine).filter(Boolean);
+  const count: LogCount = { total: lines.length, request: 0, byMessage: {} };
+  for (const line of lines) {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const msg = typeof entry.msg === 'string' ? entry.msg : '(no msg)';
+    count.byMessage[msg] = (count.byMessage[msg] ?? 0) + 1;
+    const aboutRequest = 'req' in entry || 'res' in entry || 'responseTime' in entry || /request/i.test(msg);
+    // pino writes the level as a number (30) by default; a `formatters.level` may write the label ('info').
+    if ((entry.level === 30 || entry.level === 'info') && aboutRequest) count.request++;
+  }
+  return count;
+}
+
+/** Other processes on a shared machine take CPU from the server or from autocannon: say so when they did. */
+function cpuNote(
+  ours: { server: number; loadGenerator: number; others: number },
+  bare: typeof ours,
+  allOthers: number[],
+): string {
+  const line = (id: string, c: typeof ours) =>
+    `${id}: server ${c.server.toFixed(2)}, autocannon ${c.loadGenerator.toFixed(2)}, everything else ${c.others.toFixed(2)}`;
+  const contended = allOthers.filter((others) => others > CONTENDED_CORES).length;
+  return `CPU cores busy on average during the reported measured windows — ${line('ours', ours)}; ${line('bare', bare)}.${
+    contended
+      ? ` WARNING: in ${contended} of ${allOthers.length} measured windows other processes used more than ${CONTENDED_CORES} core, so req/s is depressed and the ratio less reliable; rerun on a quiet machine or with more --rounds.`
+      : ` No other process used more than ${CONTENDED_CORES} core in any measured window.`
+  }`;
+}
+
+function busyNote(samples: { what: string; busy: number }[]): string {
+  const busy = samples.filter((s) => s.busy >= QUIET_CORES);
+  return busy.length === 0
+    ? `Every start and load test began on a quiet machine (other processes < ${QUIET_CORES} core in the second before).`
+    : `WARNING: ${busy.length} of ${samples.length} starts/load tests began while other processes used ≥ ${QUIET_CORES} core (${busy.map((s) => `${s.what} ${s.busy.toFixed(2)}`).join(', ')}).`;
+}
+
+function describeProfiles(profiles: Partial<Record<'ours' | 'bare', ProfileSummary>>): string[] {
+  const notes: string[] = [];
+  for (const [id, p] of Object.entries(profiles)) {
+    const modules = p.modules
+      .slice(0, 8)
+      .map((m) => `${m.module} ${m.selfPercent.toFixed(1)}%`)
+      .join(', ');
+    const functions = p.functions
+      .slice(0, 10)
+      .map((f) => `${f.name} [${f.module}] ${f.selfPercent.toFixed(1)}%`)
+      .join('; ');
+    notes.push(`CPU profile ${id} under load (self time): by module — ${modules}. Top functions — ${functions}.`);
+  }
+  return notes;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `\nbench:service broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
