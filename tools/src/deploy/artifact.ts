@@ -22,7 +22,7 @@ export async function readRecord(workspaceRoot: string, service: string): Promis
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new ArtifactRefusedError(
-        `${where} does not exist. The deploy never builds: run the artifact stage first (npm run artifact -- ${service}).`,
+        `${where} does not exist. The deploy never builds: run the artifact stage first (npx nx run ${service}:artifact).`,
       );
     throw new ArtifactRefusedError(
       `${where} cannot be read (${(error as Error).message}); run the artifact stage again.`,
@@ -41,7 +41,7 @@ export function checkRecord(record: Partial<ArtifactRecord>, service: string, wh
     problems.push('"gitSha" is not a git commit sha');
   if (problems.length > 0)
     throw new ArtifactRefusedError(
-      `${where}: ${problems.join('; ')}. Run the artifact stage again (npm run artifact -- ${service}).`,
+      `${where}: ${problems.join('; ')}. Run the artifact stage again (npx nx run ${service}:artifact --skip-nx-cache).`,
     );
 }
 

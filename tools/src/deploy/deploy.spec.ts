@@ -133,7 +133,7 @@ describe('deploy', () => {
   it('never builds: a missing record or an image the store does not hold stops the deploy', async () => {
     await rm(artifactRecordPath(ws.root, 'catalog'));
     await expect(deploy({ workspaceRoot: ws.root, service: 'catalog' })).rejects.toThrow(
-      'dist/artifacts/catalog/artifact.json does not exist. The deploy never builds: run the artifact stage first (npm run artifact -- catalog).',
+      'dist/artifacts/catalog/artifact.json does not exist. The deploy never builds: run the artifact stage first (npx nx run catalog:artifact).',
     );
 
     const empty = await createDeployWorkspace(['catalog']);
