@@ -6,7 +6,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
 import { checkDrift } from '@musiccorp/generators/src/drift/drift';
@@ -35,19 +34,8 @@ function workspace(): ScratchWorkspace {
 const path = (...segments: string[]) => join(workspace().root, ...segments);
 
 /** Runs a command in the scratch copy; never rejects: the exit code and stdout + stderr, colours stripped. */
-async function run(command: string, args: string[]): Promise<{ exitCode: number; output: string }> {
-  try {
-    const { stdout, stderr } = await workspace().run(command, args, { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
-    return { exitCode: 0, output: stripVTControlCharacters(`${stdout}\n${stderr}`) };
-  } catch (error) {
-    const failed = error as { exitCode?: number; stdout?: unknown; stderr?: unknown };
-    if (failed.exitCode === undefined) throw error;
-    return {
-      exitCode: failed.exitCode,
-      output: stripVTControlCharacters(`${String(failed.stdout)}\n${String(failed.stderr)}`),
-    };
-  }
-}
+const run = (command: string, args: string[]) =>
+  workspace().attempt(command, args, { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
 
 async function succeeds(command: string, ...args: string[]): Promise<string> {
   const { exitCode, output } = await run(command, args);

@@ -11,7 +11,6 @@
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { OciLayoutArtifactStore } from '@musiccorp/tools/src/artifact/artifact-store';
 import type { ArtifactRecord } from '@musiccorp/tools/src/artifact/build-artifact';
@@ -50,26 +49,16 @@ const path = (...segments: string[]) => join(workspace().root, ...segments);
 const readJson = async <T>(...segments: string[]) => JSON.parse(await readFile(path(...segments), 'utf8')) as T;
 
 /** Runs a command in the scratch copy with the pipeline's test settings; never rejects. */
-async function run(command: string, args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await workspace()
-    .run(command, args, {
-      env: {
-        PIPELINE_BUILD_STORAGE: dirname(buildStorage!.root),
-        PIPELINE_RUN_STORAGE: dirname(runStorage!.root),
-        PERF_DURATION_SECONDS: '2',
-        FORCE_COLOR: '0',
-        NX_TUI: 'false',
-      },
-    })
-    .then(
-      (done) => ({ exitCode: 0, stdout: done.stdout, stderr: done.stderr }),
-      (error: { exitCode?: number; stdout?: string; stderr?: string }) => {
-        if (error.exitCode === undefined) throw error;
-        return { exitCode: error.exitCode, stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
-      },
-    );
-  return { exitCode: result.exitCode, output: stripVTControlCharacters(`${result.stdout}\n${result.stderr}`) };
-}
+const run = (command: string, args: string[]) =>
+  workspace().attempt(command, args, {
+    env: {
+      PIPELINE_BUILD_STORAGE: dirname(buildStorage!.root),
+      PIPELINE_RUN_STORAGE: dirname(runStorage!.root),
+      PERF_DURATION_SECONDS: '2',
+      FORCE_COLOR: '0',
+      NX_TUI: 'false',
+    },
+  });
 
 const ci = (head = 'HEAD') =>
   run('npm', ['run', '-s', 'ci', '--', `--base=${base}`, `--head=${head}`, '--approve=production']);

@@ -63,17 +63,9 @@ async function showProject(name: string): Promise<{ root: string; tags: string[]
 
 /** Runs `npx nx …` that must fail; returns its exit code and output. */
 async function nxFailing(...args: string[]): Promise<{ exitCode: number | undefined; output: string }> {
-  try {
-    await nx(...args);
-  } catch (error) {
-    const failed = error as { exitCode?: number; stdout?: unknown; stderr?: unknown };
-    if (failed.exitCode === undefined) throw error;
-    return {
-      exitCode: failed.exitCode,
-      output: stripVTControlCharacters(`${String(failed.stdout)}\n${String(failed.stderr)}`),
-    };
-  }
-  throw new Error(`expected "nx ${args.join(' ')}" to fail, but it exited 0`);
+  const result = await workspace().attempt('npx', ['nx', ...args], { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
+  if (result.exitCode === 0) throw new Error(`expected "nx ${args.join(' ')}" to fail, but it exited 0`);
+  return result;
 }
 
 /** Paths git sees as changed or new (untracked files listed one by one). */

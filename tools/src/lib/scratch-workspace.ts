@@ -1,5 +1,6 @@
 import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { stripVTControlCharacters } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -14,6 +15,12 @@ export interface ScratchWorkspace {
     args: string[],
     options?: { env?: Record<string, string> },
   ): Promise<{ stdout: string; stderr: string }>;
+  /** Like run(), for commands that may fail: never rejects on an exit code; stdout + stderr, colours stripped. */
+  attempt(
+    command: string,
+    args: string[],
+    options?: { env?: Record<string, string> },
+  ): Promise<{ exitCode: number; output: string }>;
   commit(message: string): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -62,6 +69,17 @@ async function populate(root: string): Promise<ScratchWorkspace> {
     root,
     async run(command, args, options = {}) {
       return execa(command, args, { cwd: root, env: { ...env, ...options.env }, preferLocal: true, localDir: root });
+    },
+    async attempt(command, args, options = {}) {
+      const result = await execa(command, args, {
+        cwd: root,
+        env: { ...env, ...options.env },
+        preferLocal: true,
+        localDir: root,
+        reject: false,
+      });
+      if (result.exitCode === undefined) throw result; // not an exit: spawn failure or signal
+      return { exitCode: result.exitCode, output: stripVTControlCharacters(`${result.stdout}\n${result.stderr}`) };
     },
     async commit(message) {
       await git(['add', '-A']);
