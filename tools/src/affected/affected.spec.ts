@@ -70,7 +70,8 @@ interface Run {
 }
 
 async function cli(args: string[]): Promise<Run> {
-  const { exitCode, stdout, stderr } = await execa('node', ['--import', 'tsx', 'tools/src/affected/cli.ts', ...args], {
+  // The launcher npm run ci:affected uses (a bundle of tools/src/affected, built on first use in the copy).
+  const { exitCode, stdout, stderr } = await execa('node', ['tools/bin/ci-affected.mjs', ...args], {
     cwd: root,
     env: ENV,
     reject: false,
