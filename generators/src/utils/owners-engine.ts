@@ -11,4 +11,4 @@
 export { parseCodeowners, CODEOWNERS_LOCATIONS } from '../../../tools/src/owners/codeowners-file';
 export { OwnersMatcher } from '../../../tools/src/owners/matcher';
 export { buildRegistry, describePath, ORG, ownerProblem, registryProblems } from '../../../tools/src/owners/teams';
-export type { RootSchema, SchemaProblem } from '../../../tools/src/owners/json-schema';
+export type { RootSchema, SchemaProblem } from '../../../tools/src/lib/json-schema';

@@ -13,7 +13,7 @@ import {
   settingsFor,
   type EnvironmentProblem,
 } from './environments';
-import { SUPPORTED_KEYWORDS } from './schema';
+import { SUPPORTED_KEYWORDS } from '../lib/json-schema';
 import { createDeployWorkspace, type DeployWorkspace } from './testing/workspace';
 
 describe('the committed environment files', () => {

@@ -6,8 +6,15 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { jsonSyntaxError, lineFinder, type JsonPath } from '../owners/json-schema';
-import { validateSchema, type RootSchema, type SchemaProblem } from './schema';
+import {
+  formatPath,
+  jsonSyntaxError,
+  lineFinder,
+  validateSchema,
+  type JsonPath,
+  type RootSchema,
+  type SchemaProblem,
+} from '../lib/json-schema';
 
 export const ENVIRONMENTS_DIR = 'platform/environments';
 export const SCHEMA_FILE = 'environment.schema.json';
@@ -238,7 +245,7 @@ function drainProblem(path: JsonPath, settings: ServiceSettings): SchemaProblem 
 }
 
 function fieldName(path: JsonPath): string {
-  return path.map(String).join('.');
+  return path.length > 0 ? formatPath(path) : '';
 }
 
 function pick({ message, fix }: SchemaProblem): { message: string; fix: string } {

@@ -171,7 +171,11 @@ describe('owners check', () => {
         where: 'platform/teams.json:14',
         message: 'teams[1] ("catalog").handle must be "@musiccorp/catalog" (got "@musiccorp/catalogue")',
       },
-      { kind: 'registry', where: 'platform/teams.json:25', message: 'teams[2] ("finance").members must be an array' },
+      {
+        kind: 'registry',
+        where: 'platform/teams.json:25',
+        message: 'teams[2] ("finance").members must be an array (got "finance-lead")',
+      },
     ]);
     repo.dispose();
     fixture({ 'platform/teams.json': null });

@@ -4,7 +4,7 @@
  *  - `@musiccorp/<id>` must be a registered team handle (exact spelling);
  *  - `@user` must be a member of at least one registered team;
  *  - other organisations' teams and email addresses are refused: the registry cannot vouch for them.
- * The schema is the single source of the field rules (json-schema.ts interprets the subset of JSON Schema it uses);
+ * The schema is the single source of the field rules (lib/json-schema.ts interprets it, refusing keywords it would not enforce);
  * what JSON Schema cannot say — unique ids, handle = "@musiccorp/" + id — is checked here.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import {
   type JsonPath,
   type RootSchema,
   type SchemaProblem,
-} from './json-schema';
+} from '../lib/json-schema';
 
 export const TEAMS_FILE = 'platform/teams.json';
 export const ORG = 'musiccorp';
