@@ -8,8 +8,8 @@ import { WORKSPACE_ROOT } from './lib/scratch-workspace';
 import { summarizeVitest } from './lib/vitest-summary';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'e2e'];
-// Plain output for logs. Nx 22 turns FORCE_COLOR=0 into NO_COLOR=1 and still gives each task FORCE_COLOR=true
-// (nrwl/nx#35292), so Node in the tasks warns that NO_COLOR is ignored: noise, left until Nx fixes it, because forcing
+// Plain output for logs. Nx 22's bin/nx.js turns FORCE_COLOR=0 into NO_COLOR=1 (a picocolors workaround), then gives
+// each task FORCE_COLOR=true as none is set, so Node in the tasks warns that NO_COLOR is ignored: noise, left, as forcing
 // colours on instead would reach every spec's child processes and the text they compare.
 const options = { cwd: WORKSPACE_ROOT, env: { NX_DAEMON: 'false', FORCE_COLOR: '0', NX_TUI: 'false' }, reject: false };
 
