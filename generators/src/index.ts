@@ -4,3 +4,4 @@ export { transferGenerator } from './transfer/generator';
 export { codeownersSyncGenerator } from './codeowners/generator';
 export { renderTemplate, renderString, readManifest, createEnvironment, TEMPLATES_ROOT } from './render/render';
 export { helpers } from './render/helpers';
+export { registerMicroGenerators, endpointGenerator, eventGenerator } from './micro';

@@ -43,6 +43,18 @@ describe('renderTemplate', () => {
     expect(renderString('{{description}}', { description: 'a <b> & "c"' })).toBe('a <b> & "c"');
   });
 
+  it('renders lists and records derived from the answers, but only strings and numbers in file names', () => {
+    write('demo/__file__.ts.hbs', '{{#each params}}{{name}}{{#unless @last}}, {{/unless}}{{/each}}');
+    const data = { file: 'get-album', params: [{ name: 'artistId' }, { name: 'albumId' }] };
+    expect(renderTemplate('demo', data, root)[0]).toEqual({
+      path: 'get-album.ts',
+      content: Buffer.from('artistId, albumId'),
+    });
+    expect(() => renderTemplate('demo', { ...data, file: ['a'] }, root)).toThrow(
+      /needs "file" to be a string or number/,
+    );
+  });
+
   it('names the fix for a missing template or a bad manifest', () => {
     expect(() => readManifest('nope', root)).toThrow(TemplateError);
     expect(() => readManifest('nope', root)).toThrow(/Template "nope" not found/);

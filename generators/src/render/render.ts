@@ -21,6 +21,14 @@ export const MANIFEST_FILE = 'template.json';
 
 export type Answers = Record<string, string | number | boolean>;
 
+/**
+ * What a template may use: the answers plus values derived from them (lists, records), which micro-generators need
+ * for repeated blocks (`{{#each params}}`) and which are never recorded as answers.
+ */
+export type TemplateValue =
+  string | number | boolean | readonly TemplateValue[] | { readonly [key: string]: TemplateValue };
+export type TemplateData = Readonly<Record<string, TemplateValue>>;
+
 export interface RenderedFile {
   /** POSIX path relative to the destination folder. */
   path: string;
@@ -70,7 +78,7 @@ export function createEnvironment(root = TEMPLATES_ROOT): typeof Handlebars {
 }
 
 /** Renders every file of a template, in a stable (sorted) order. Pure: writes nothing. */
-export function renderTemplate(template: string, answers: Answers, root = TEMPLATES_ROOT): RenderedFile[] {
+export function renderTemplate(template: string, answers: TemplateData, root = TEMPLATES_ROOT): RenderedFile[] {
   const dir = templateDir(template, root);
   readManifest(template, root);
   const hbs = createEnvironment(root);
@@ -79,11 +87,15 @@ export function renderTemplate(template: string, answers: Answers, root = TEMPLA
     .map((file) => renderFile(hbs, dir, file, answers));
 }
 
-export function renderString(source: string, answers: Answers, hbs: typeof Handlebars = createEnvironment()): string {
+export function renderString(
+  source: string,
+  answers: TemplateData,
+  hbs: typeof Handlebars = createEnvironment(),
+): string {
   return hbs.compile(source, { strict: true, noEscape: true })(answers);
 }
 
-function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: Answers): RenderedFile {
+function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: TemplateData): RenderedFile {
   const source = readFileSync(join(dir, file));
   const isTemplate = file.endsWith('.hbs');
   const target = substitutePath(isTemplate ? file.slice(0, -'.hbs'.length) : file, answers);
@@ -95,11 +107,13 @@ function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: 
   }
 }
 
-function substitutePath(file: string, answers: Answers): string {
+function substitutePath(file: string, answers: TemplateData): string {
   return file.replace(/__([a-zA-Z][a-zA-Z0-9]*)__/g, (_, key: string) => {
     const value = answers[key];
     if (value === undefined)
       throw new TemplateError(`File name "${file}" needs the answer "${key}", which was not given.`);
+    if (typeof value === 'object')
+      throw new TemplateError(`File name "${file}" needs "${key}" to be a string or number, not a list or record.`);
     return String(value);
   });
 }

@@ -1,0 +1,5 @@
+/** The answers of `npx plop event <service> <EventName>`, as typed (unvalidated). */
+export interface EventSchema {
+  service: string;
+  eventName: string;
+}

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import type { NodePlopAPI } from 'plop';
+import { helpers } from '../render/helpers';
+import { endpointGenerator } from './endpoint/generator';
+import { HTTP_METHODS, parseHttpMethod } from './endpoint/http-method';
+import { assertRouteIsFree, parseHandlerName } from './endpoint/options';
+import { parseRoutePath } from './endpoint/route-path';
+import type { EndpointSchema } from './endpoint/schema';
+import { eventGenerator } from './event/generator';
+import { normalizeEventOptions, parseEventName } from './event/options';
+import type { EventSchema } from './event/schema';
+import { findService, serviceNames } from './service';
+import { readWorkspace, runOnWorkspace, type WorkspaceChange } from './workspace';
+
+/**
+ * An inquirer question as plop runs it: `bypass` turns a positional argument into the answer (and may throw, naming
+ * the fix), `help` is what `plop <generator> --help`-style usage prints. validate gets the answers so far.
+ */
+interface Prompt {
+  type: 'input' | 'list';
+  name: string;
+  message: string;
+  help: string;
+  choices?: readonly string[];
+  bypass?: (value: string) => string;
+  validate?: (value: string, answers: Record<string, string>) => true | string;
+}
+
+/**
+ * Registers `endpoint` and `event` on plop, rendering through the same render module and helpers as `nx g`.
+ * `plopfileDir` is the workspace root (where the plopfile, templates/ and services/ are); `--dest` moves the output.
+ */
+export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string): void {
+  const templatesRoot = join(plopfileDir, 'templates');
+  const workspaceRoot = () => plop.getDestBasePath();
+  for (const [name, helper] of Object.entries(helpers)) plop.setHelper(name, helper);
+  plop.setWelcomeMessage('MusicCorp micro-generators: add to a service your team owns. Choose one:');
+
+  const service: Prompt = {
+    type: 'list',
+    name: 'service',
+    message: 'Which service?',
+    help: 'the service (a project tagged type:service), e.g. catalog',
+    choices: serviceNames(readWorkspace(workspaceRoot())),
+    bypass: (value) => findService(readWorkspace(workspaceRoot()), value).name,
+  };
+
+  const endpointPrompts: Prompt[] = [
+    service,
+    {
+      type: 'list',
+      name: 'method',
+      message: 'HTTP method?',
+      help: `${HTTP_METHODS.join(', ')} (any case); POST, PUT and PATCH get a JSON body schema`,
+      choices: HTTP_METHODS,
+      bypass: parseHttpMethod,
+    },
+    {
+      type: 'input',
+      name: 'path',
+      message: 'Route path? (e.g. /albums/:albumId)',
+      help: 'starts with /, lowercase-kebab segments or :camelParam, e.g. /albums/:albumId/tracks',
+      validate: (value, answers) =>
+        check(() => {
+          const { path } = parseRoutePath(value);
+          if (!answers.service || !answers.method) return;
+          const tree = readWorkspace(workspaceRoot());
+          assertRouteIsFree(tree, findService(tree, answers.service), parseHttpMethod(answers.method), path);
+        }),
+    },
+    {
+      type: 'input',
+      name: 'handlerName',
+      message: 'Handler name? (camelCase, e.g. getAlbum)',
+      help: 'camelCase; names the plugin and its files (getAlbum → src/routes/get-album.ts)',
+      validate: (value, answers) =>
+        check(() => {
+          const tree = readWorkspace(workspaceRoot());
+          if (answers.service) parseHandlerName(tree, findService(tree, answers.service), value);
+        }),
+    },
+  ];
+  plop.setGenerator('endpoint', {
+    description:
+      'HTTP route with JSON schemas, registered, tested, in the README: plop endpoint <service> <METHOD> <path> <handlerName>',
+    prompts: endpointPrompts as never,
+    actions: [
+      async (answers) =>
+        describe(
+          await runOnWorkspace(workspaceRoot(), (tree) =>
+            endpointGenerator(tree, answers as EndpointSchema, templatesRoot),
+          ),
+        ),
+    ],
+  });
+
+  const eventPrompts: Prompt[] = [
+    service,
+    {
+      type: 'input',
+      name: 'eventName',
+      message: 'Event name? (PascalCase, past tense, e.g. OrderPlaced)',
+      help: 'PascalCase, past tense, e.g. OrderPlaced → type com.musiccorp.<service>.order-placed',
+      validate: (value, answers) =>
+        check(() => {
+          parseEventName(value);
+          if (answers.service)
+            normalizeEventOptions(readWorkspace(workspaceRoot()), { ...answers, eventName: value } as EventSchema);
+        }),
+    },
+  ];
+  plop.setGenerator('event', {
+    description: 'CloudEvents envelope, publisher, correlated consumer and tests: plop event <service> <EventName>',
+    prompts: eventPrompts as never,
+    actions: [
+      async (answers) =>
+        describe(
+          await runOnWorkspace(workspaceRoot(), (tree) => eventGenerator(tree, answers as EventSchema, templatesRoot)),
+        ),
+    ],
+  });
+}
+
+/** A validate result: true, or the problem's message (which names the fix). */
+function check(validate: () => unknown): true | string {
+  try {
+    validate();
+    return true;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** What plop prints after its ✔: one line per file written. */
+function describe(changes: WorkspaceChange[]): string {
+  const verbs = { CREATE: 'created', UPDATE: 'updated', DELETE: 'deleted' } as const;
+  return changes.map((change) => `${verbs[change.type]} ${change.path}`).join('\n   ');
+}
