@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { NodePlopAPI } from 'plop';
+import type { NodePlopAPI, PlopGeneratorConfig } from 'plop';
 import { helpers } from '../render/helpers';
 import { endpointGenerator } from './endpoint/generator';
 import { HTTP_METHODS, parseHttpMethod } from './endpoint/http-method';
@@ -83,10 +83,10 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
   plop.setGenerator('endpoint', {
     description:
       'HTTP route with JSON schemas, registered, tested, in the README: plop endpoint <service> <METHOD> <path> <handlerName>',
-    prompts: endpointPrompts as never,
+    prompts: asPlopPrompts(endpointPrompts),
     actions: [
       async (answers) =>
-        describe(
+        summarize(
           await runOnWorkspace(workspaceRoot(), (tree) =>
             endpointGenerator(tree, answers as EndpointSchema, templatesRoot),
           ),
@@ -111,15 +111,18 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
   ];
   plop.setGenerator('event', {
     description: 'CloudEvents envelope, publisher, correlated consumer and tests: plop event <service> <EventName>',
-    prompts: eventPrompts as never,
+    prompts: asPlopPrompts(eventPrompts),
     actions: [
       async (answers) =>
-        describe(
+        summarize(
           await runOnWorkspace(workspaceRoot(), (tree) => eventGenerator(tree, answers as EventSchema, templatesRoot)),
         ),
     ],
   });
 }
+
+/** plop reads `bypass` and `help` from a question; inquirer's types, which plop's re-export, don't declare them. */
+const asPlopPrompts = (prompts: Prompt[]) => prompts as unknown as PlopGeneratorConfig['prompts'];
 
 /** A validate result: true, or the problem's message (which names the fix). */
 function check(validate: () => unknown): true | string {
@@ -132,7 +135,7 @@ function check(validate: () => unknown): true | string {
 }
 
 /** What plop prints after its ✔: one line per file written. */
-function describe(changes: WorkspaceChange[]): string {
+function summarize(changes: WorkspaceChange[]): string {
   const verbs = { CREATE: 'created', UPDATE: 'updated', DELETE: 'deleted' } as const;
   return changes.map((change) => `${verbs[change.type]} ${change.path}`).join('\n   ');
 }

@@ -145,6 +145,19 @@ describe('endpointGenerator', () => {
     expect(tree.listChanges()).toEqual([]);
   });
 
+  it('refuses to run in a workspace without services, naming how to create one', async () => {
+    const empty = createTestWorkspace([]);
+    try {
+      const tree = empty.tree();
+      await expect(endpointGenerator(tree, getAlbum)).rejects.toThrow(
+        /no services yet: generate one first with `npx nx g service/,
+      );
+      expect(tree.listChanges()).toEqual([]);
+    } finally {
+      empty.dispose();
+    }
+  });
+
   it('refuses the same route twice, whatever the handler is called', async () => {
     await generate(getAlbum);
     const tree = workspace.tree();
