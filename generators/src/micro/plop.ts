@@ -14,7 +14,8 @@ import { readWorkspace, runOnWorkspace, type WorkspaceChange } from './workspace
 
 /**
  * An inquirer question as plop runs it: `bypass` turns a positional argument into the answer (and may throw, naming
- * the fix), `help` is what `plop <generator> --help`-style usage prints. validate gets the answers so far.
+ * the fix), `help` is what plop prints for each argument when the arguments given do not fit. `validate` runs for
+ * typed and positional answers alike, with the answers so far.
  */
 interface Prompt {
   type: 'input' | 'list';
