@@ -1,0 +1,118 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { FsTree } from 'nx/src/generators/tree';
+import { DERIVED, isCopied, listPlatformFiles } from './platform-files';
+import { PLATFORM_FILE, platformProvenance, type PlatformProvenance } from './provenance';
+import { seedRegistry, type PlatformTeams } from './team';
+import {
+  withoutEmptyTestTarget,
+  workspacePackageJson,
+  workspacePackageLock,
+  type WorkspacePackage,
+} from './transforms';
+import {
+  formatJson,
+  renderTemplate,
+  teamGenerator,
+  type Answers,
+  type Team,
+  type TeamGeneratorSchema,
+} from './platform-api';
+
+export const WORKSPACE_TEMPLATE = 'workspace';
+
+export interface WorkspaceFile {
+  /** POSIX path relative to the workspace root. */
+  path: string;
+  content: Buffer;
+  executable: boolean;
+}
+
+export interface ComposeInput {
+  platformRoot: string;
+  /** Where the workspace will be written: the root of the Nx Tree the team and codeowners generators run on. */
+  root: string;
+  teams: PlatformTeams;
+  team: Team;
+  teamOptions: TeamGeneratorSchema;
+}
+
+export interface ComposedWorkspace {
+  files: WorkspaceFile[];
+  provenance: PlatformProvenance;
+  package: WorkspacePackage;
+}
+
+/**
+ * Every file of the new workspace, in memory: the platform's files it gets (transformed where noted), the
+ * workspace template rendered with the one render module, then the platform's own team generator adding the team to
+ * platform/teams.json and rendering CODEOWNERS, on an Nx Tree holding exactly those files. Writes nothing.
+ */
+export async function composeWorkspace(input: ComposeInput): Promise<ComposedWorkspace> {
+  const { platformRoot, team } = input;
+  const read = (path: string) => readFileSync(join(platformRoot, path));
+  const copied = listPlatformFiles(platformRoot).filter((path) => isCopied(path) && exists(platformRoot, path));
+
+  const files = new Map<string, WorkspaceFile>();
+  const add = (path: string, content: Buffer | string, executable = false) =>
+    files.set(path, { path, content: Buffer.isBuffer(content) ? content : Buffer.from(content), executable });
+
+  for (const path of copied) {
+    const content =
+      posix.basename(path) === 'project.json'
+        ? withoutEmptyTestTarget(read(path).toString('utf8'), posix.dirname(path), copied)
+        : read(path);
+    add(path, content, isExecutable(platformRoot, path));
+  }
+
+  const platformPackage = read(DERIVED[0]).toString('utf8');
+  const platformName = (JSON.parse(platformPackage) as { name: string }).name;
+  const pkg: WorkspacePackage = {
+    name: `@musiccorp/${team.id}-workspace`,
+    version: '0.0.0',
+    description: `The ${team.name} team's services: a per-team monorepo created from the MusicCorp platform.`,
+  };
+  add(
+    'package.json',
+    workspacePackageJson(platformPackage, pkg, (path) => files.has(path)),
+  );
+  add('package-lock.json', workspacePackageLock(read(DERIVED[1]).toString('utf8'), pkg));
+
+  const provenance = platformProvenance(platformRoot, platformName, copied);
+  add(PLATFORM_FILE, formatJson(provenance));
+
+  const answers: Answers = {
+    team: team.id,
+    teamHandle: team.handle,
+    teamName: team.name,
+    platformHandle: input.teams.platform.handle,
+    packageName: pkg.name,
+    platformVersion: provenance.platformVersion,
+    platformCommit: provenance.platformCommit?.slice(0, 12) ?? 'outside git',
+  };
+  for (const file of renderTemplate(WORKSPACE_TEMPLATE, answers, join(platformRoot, 'templates'))) {
+    add(file.path, file.content);
+  }
+
+  const tree = new FsTree(input.root, false);
+  for (const file of files.values()) tree.write(file.path, file.content);
+  seedRegistry(tree, input.teams);
+  await teamGenerator(tree, input.teamOptions);
+  for (const change of tree.listChanges()) {
+    if (change.type !== 'DELETE' && change.content)
+      add(change.path, change.content, files.get(change.path)?.executable);
+  }
+  return { files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)), provenance, package: pkg };
+}
+
+function exists(root: string, path: string): boolean {
+  try {
+    return statSync(join(root, path)).isFile();
+  } catch {
+    return false; // deleted but not yet staged
+  }
+}
+
+function isExecutable(root: string, path: string): boolean {
+  return (statSync(join(root, path)).mode & 0o111) !== 0;
+}
