@@ -128,6 +128,18 @@ describe('codeowners sync generator', () => {
     });
   });
 
+  it("gives the catch-all to the registry's defaultOwner (a per-team workspace), keeping the project rules", async () => {
+    tree.write(TEAMS_FILE, realFile(TEAMS_FILE).replace('"teams": [', '"defaultOwner": "catalog",\n  "teams": ['));
+    await codeownersSyncGenerator(tree);
+    const content = tree.read(CODEOWNERS_FILE, 'utf-8') ?? '';
+    expect(content).toContain(
+      '# The default owner ("defaultOwner" in platform/teams.json) owns everything no later rule claims.\n* @musiccorp/catalog\n',
+    );
+    expect(content).not.toContain('* @musiccorp/platform');
+    expect(ownersOf(content, 'package.json')).toEqual(['@musiccorp/catalog']);
+    expect(ownersOf(content, 'services/payment/src/main.ts')).toEqual(['@musiccorp/finance']);
+  });
+
   describe('refuses to render, naming the fix, and writes nothing', () => {
     const cases: Array<[string, (tree: Tree) => void, RegExp]> = [
       [
@@ -149,6 +161,12 @@ describe('codeowners sync generator', () => {
         'a registry without the platform team',
         (t) => t.write(TEAMS_FILE, realFile(TEAMS_FILE).replace(/\{\s*"id": "platform"[^}]*\},/, '')),
         /platform\/teams\.json has no team "platform": it owns everything no project claims/,
+      ],
+      [
+        'a defaultOwner that is not a registered team',
+        (t) =>
+          t.write(TEAMS_FILE, realFile(TEAMS_FILE).replace('"teams": [', '"defaultOwner": "royalties",\n  "teams": [')),
+        /names "defaultOwner": "royalties", which is not one of its teams \(platform, catalog/,
       ],
       [
         'an invalid registry',

@@ -21,6 +21,8 @@ export interface Team {
 /** platform/teams.json as stored: the `$schema` pointer is kept when the generators write the file back. */
 interface RegistryFile {
   $schema?: string;
+  /** Id of the CODEOWNERS catch-all team; PLATFORM_TEAM when absent (a per-team workspace names its own team). */
+  defaultOwner?: string;
   teams: Team[];
 }
 
@@ -31,6 +33,11 @@ interface RegistryFile {
  */
 export function readTeams(tree: Tree): Team[] {
   return readRegistryFile(tree).teams;
+}
+
+/** Id of the team that owns every file no project claims: the registry's `defaultOwner`, else the platform team. */
+export function readDefaultOwner(tree: Tree): string {
+  return readRegistryFile(tree).defaultOwner ?? PLATFORM_TEAM;
 }
 
 export function findTeam(tree: Tree, id: string): Team {

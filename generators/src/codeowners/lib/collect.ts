@@ -1,6 +1,6 @@
 import { getProjects, type Tree } from '@nx/devkit';
 import { SERVICE_TAG } from '../../utils/services';
-import { PLATFORM_TEAM, readTeams, TEAMS_FILE, type Team } from '../../utils/teams';
+import { PLATFORM_TEAM, readDefaultOwner, readTeams, TEAMS_FILE, type Team } from '../../utils/teams';
 import { buildRegistry, CODEOWNERS_LOCATIONS, ownerProblem, parseCodeowners } from '../../utils/owners-engine';
 import { CODEOWNERS_FILE, EXTRA_FILE, normalizeExtra, type CodeownersInput, type ProjectOwner } from './render';
 
@@ -25,17 +25,20 @@ export function collectCodeowners(tree: Tree): CodeownersInput {
 
   const teams = readTeams(tree);
   const byId = new Map(teams.map((team) => [team.id, team]));
-  const platform = byId.get(PLATFORM_TEAM);
+  const defaultOwner = readDefaultOwner(tree);
+  const platform = byId.get(defaultOwner);
   if (!platform) {
     problems.push(
-      `${TEAMS_FILE} has no team "${PLATFORM_TEAM}": it owns everything no project claims. Add it: npx nx g @musiccorp/generators:team ${PLATFORM_TEAM} --members=<github-user>`,
+      defaultOwner === PLATFORM_TEAM
+        ? `${TEAMS_FILE} has no team "${PLATFORM_TEAM}": it owns everything no project claims. Add it: npx nx g @musiccorp/generators:team ${PLATFORM_TEAM} --members=<github-user>`
+        : `${TEAMS_FILE} names "defaultOwner": "${defaultOwner}", which is not one of its teams (${[...byId.keys()].join(', ')}). Name a listed team, or add that team first.`,
     );
   }
 
   const projects = projectOwners(tree, byId, problems);
   const extra = readExtra(tree, teams, problems);
   if (problems.length > 0 || !platform) throw new CodeownersError(problems);
-  return { platformHandle: platform.handle, projects, extra };
+  return { platformHandle: platform.handle, defaultOwner, projects, extra };
 }
 
 export class CodeownersError extends Error {

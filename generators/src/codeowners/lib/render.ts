@@ -14,8 +14,10 @@ export interface ProjectOwner {
 }
 
 export interface CodeownersInput {
-  /** Handle of the platform team: the owner of everything no later rule claims. */
+  /** Handle of the default owner (normally the platform team): the owner of everything no later rule claims. */
   platformHandle: string;
+  /** Id of that team: `platform`, or the team a per-team workspace names as `defaultOwner` in platform/teams.json. */
+  defaultOwner?: string;
   projects: ProjectOwner[];
   /** platform/codeowners.extra, or null when there is none (or it holds no rule). */
   extra: string | null;
@@ -38,11 +40,17 @@ const PLATFORM_COMMENT = [
   '# production promotion is approved in the GitHub environment, not through CODEOWNERS: see deploy/README.md).',
 ];
 
+const DEFAULT_OWNER_COMMENT = [
+  '# The default owner ("defaultOwner" in platform/teams.json) owns everything no later rule claims.',
+];
+
 /** Code-unit order, not locale order: the file must not depend on the machine that renders it. */
 const byRoot = (a: ProjectOwner, b: ProjectOwner) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0);
 
 export function renderCodeowners(input: CodeownersInput): string {
-  const sections: string[][] = [HEADER, [...PLATFORM_COMMENT, `* ${input.platformHandle}`]];
+  const catchAll =
+    input.defaultOwner === undefined || input.defaultOwner === 'platform' ? PLATFORM_COMMENT : DEFAULT_OWNER_COMMENT;
+  const sections: string[][] = [HEADER, [...catchAll, `* ${input.platformHandle}`]];
   if (input.projects.length > 0) {
     sections.push([
       '# Each Nx project tagged team:<id> belongs to that team (sorted by folder; a nested project follows its parent).',
