@@ -96,7 +96,7 @@ export async function composeWorkspace(input: ComposeInput): Promise<ComposedWor
 
   const tree = new FsTree(input.root, false);
   for (const file of files.values()) tree.write(file.path, file.content);
-  seedRegistry(tree, input.teams);
+  seedRegistry(tree, input.teams, team.id);
   await teamGenerator(tree, input.teamOptions);
   for (const change of tree.listChanges()) {
     if (change.type !== 'DELETE' && change.content)

@@ -33,12 +33,13 @@ export function listedTeam(teams: PlatformTeams, id: string | undefined): Team |
 }
 
 /**
- * A new workspace's registry before its team is added: the platform team alone. It is the catch-all owner the
- * CODEOWNERS generator requires and the reviewer of the platform's copied generators, templates and tools.
+ * A new workspace's registry before its team is added: the platform team alone, with the workspace's team as the
+ * default owner (the CODEOWNERS catch-all). The platform team stays listed as the reviewer of the copied generators,
+ * templates and tools (platform/codeowners.extra).
  */
-export function seedRegistry(tree: Tree, teams: PlatformTeams): void {
+export function seedRegistry(tree: Tree, teams: PlatformTeams, teamId: string): void {
   tree.write(TEAMS_SCHEMA_FILE, teams.schemaText);
-  tree.write(TEAMS_FILE, formatJson({ $schema: './teams.schema.json', teams: [teams.platform] }));
+  tree.write(TEAMS_FILE, formatJson({ $schema: './teams.schema.json', defaultOwner: teamId, teams: [teams.platform] }));
 }
 
 /**
@@ -68,7 +69,7 @@ export function resolveTeam(
   };
   // A Tree over the (empty or absent) target folder, in memory only: it is never flushed.
   const tree = new FsTree(target, false);
-  seedRegistry(tree, teams);
+  seedRegistry(tree, teams, id);
   try {
     const normalized = normalizeTeamOptions(tree, options);
     return { options, team: normalized.team };

@@ -34,7 +34,8 @@ export function workspacePackageJson(
   const scripts = Object.fromEntries(
     Object.entries(pkg.scripts ?? {}).filter(([, command]) => scriptFiles(command).every(has)),
   );
-  return formatJson({ ...pkg, ...target, scripts });
+  // prettier prints package.json as JSON.stringify does (every array expanded), unlike other JSON files.
+  return `${JSON.stringify({ ...pkg, ...target, scripts }, null, 2)}\n`;
 }
 
 /** Workspace files a script runs, e.g. `tools/src/demo/main.ts` in `node --import tsx tools/src/demo/main.ts`. */
