@@ -10,6 +10,7 @@ export { normalizeOptions as normalizeTeamOptions } from '@musiccorp/generators/
 export type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
 export { PLATFORM_VERSION } from '@musiccorp/generators/src/service/lib/provenance';
 export { formatJson } from '@musiccorp/generators/src/utils/json-format';
+export { ownersOf } from '@musiccorp/generators/src/codeowners/lib/sync';
 export {
   PLATFORM_TEAM,
   readTeams,
