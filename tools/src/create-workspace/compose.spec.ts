@@ -10,7 +10,7 @@ import { readPlatformTeams, resolveTeam } from './team';
 import { scriptFiles } from './transforms';
 
 const TEAM = 'royalties';
-/** The Nx Tree's root: an empty folder, which composing must leave empty (it writes nothing). */
+/** Where the workspace would go: composing leaves it empty (it writes nothing). */
 const ROOT = mkdtempSync(join(tmpdir(), 'compose-'));
 let composed: ComposedWorkspace;
 const file = (path: string) => {
@@ -25,12 +25,17 @@ describe('the files of a new team workspace', () => {
   beforeAll(async () => {
     const teams = readPlatformTeams(WORKSPACE_ROOT);
     const { team, options } = resolveTeam(teams, { team: TEAM, members: 'royalties-lead' }, ROOT);
-    composed = await composeWorkspace({ platformRoot: WORKSPACE_ROOT, root: ROOT, teams, team, teamOptions: options });
+    composed = await composeWorkspace({ platformRoot: WORKSPACE_ROOT, teams, team, teamOptions: options });
   });
   afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
 
   it('writes nothing: the files are returned, for yeoman to write', () => {
     expect(readdirSync(ROOT)).toEqual([]);
+    expect(readdirSync(join(WORKSPACE_ROOT, 'templates', 'workspace')).sort()).toEqual([
+      'README.md.hbs',
+      'platform',
+      'template.json',
+    ]);
   });
 
   it('holds the plugin, the templates, the tools, the pipelines, the environments and the root configuration', () => {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { FsTree } from 'nx/src/generators/tree';
+import { FsTree } from 'nx/src/generators/tree.js';
 import { DERIVED, isCopied, listPlatformFiles } from './platform-files';
 import { PLATFORM_FILE, platformProvenance, type PlatformProvenance } from './provenance';
 import { seedRegistry, type PlatformTeams } from './team';
@@ -14,6 +14,7 @@ import {
   formatJson,
   renderTemplate,
   teamGenerator,
+  templateDir,
   type Answers,
   type Team,
   type TeamGeneratorSchema,
@@ -30,8 +31,6 @@ export interface WorkspaceFile {
 
 export interface ComposeInput {
   platformRoot: string;
-  /** Where the workspace will be written: the root of the Nx Tree the team and codeowners generators run on. */
-  root: string;
   teams: PlatformTeams;
   team: Team;
   teamOptions: TeamGeneratorSchema;
@@ -51,6 +50,7 @@ export interface ComposedWorkspace {
 export async function composeWorkspace(input: ComposeInput): Promise<ComposedWorkspace> {
   const { platformRoot, team } = input;
   const read = (path: string) => readFileSync(join(platformRoot, path));
+  const templatesRoot = join(platformRoot, 'templates');
   const copied = listPlatformFiles(platformRoot).filter((path) => isCopied(path) && exists(platformRoot, path));
 
   const files = new Map<string, WorkspaceFile>();
@@ -90,11 +90,13 @@ export async function composeWorkspace(input: ComposeInput): Promise<ComposedWor
     platformVersion: provenance.platformVersion,
     platformCommit: provenance.platformCommit?.slice(0, 12) ?? 'outside git',
   };
-  for (const file of renderTemplate(WORKSPACE_TEMPLATE, answers, join(platformRoot, 'templates'))) {
+  for (const file of renderTemplate(WORKSPACE_TEMPLATE, answers, templatesRoot)) {
     add(file.path, file.content);
   }
 
-  const tree = new FsTree(input.root, false);
+  // Every workspace file is in the Tree, so its root folder is only globbed for project files: it must hold none, and
+  // must not be empty (Nx's native file index can wait forever on an empty folder). The workspace template's is both.
+  const tree = new FsTree(templateDir(WORKSPACE_TEMPLATE, templatesRoot), false);
   for (const file of files.values()) tree.write(file.path, file.content);
   seedRegistry(tree, input.teams, team.id);
   await teamGenerator(tree, input.teamOptions);

@@ -105,7 +105,6 @@ export class WorkspaceGenerator extends Generator<Record<string, never>, Workspa
       () =>
         composeWorkspace({
           platformRoot,
-          root: this.destinationRoot(),
           teams: this.teams,
           team,
           teamOptions,

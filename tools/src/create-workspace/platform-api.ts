@@ -4,7 +4,7 @@
  * imports the owners engine from tools/, so this import closes a tools ⇄ generators cycle; it is confined to this
  * file, and neither project has a build that the cycle could order wrongly.
  */
-export { renderTemplate, type Answers } from '@musiccorp/generators/src/render/render';
+export { renderTemplate, templateDir, type Answers } from '@musiccorp/generators/src/render/render';
 export { teamGenerator } from '@musiccorp/generators/src/team/generator';
 export { normalizeOptions as normalizeTeamOptions } from '@musiccorp/generators/src/team/lib/normalize-options';
 export type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';

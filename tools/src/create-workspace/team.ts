@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsTree } from 'nx/src/generators/tree';
+import { FsTree } from 'nx/src/generators/tree.js';
 import type { Tree } from '@nx/devkit';
 import { UsageError } from '../lib/usage-error';
 import {
