@@ -6,15 +6,17 @@
  * `--keep` leaves the scratch workspace on disk for a look around.
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { createTempStorage, type TempStorage } from '../artifact/containers';
-import { createScratchWorkspace } from '../lib/scratch-workspace';
+import { createScratchWorkspace, WORKSPACE_ROOT } from '../lib/scratch-workspace';
 import { freePort, startService, type LogLine } from '../lib/service-process';
 
 const SERVICE = 'demo-tracks';
+/** Its owner: catalog here; in a per-team workspace (npm run create-workspace), that workspace's own team. */
+const TEAM = demoTeam();
 const keep = process.argv.includes('--keep');
 
 const step = (title: string) => console.log(`\n\x1b[1m▸ ${title}\x1b[0m`);
@@ -25,10 +27,10 @@ const storages: TempStorage[] = [];
 try {
   step(`Scratch copy of the platform workspace: ${workspace.root}`);
 
-  step(`Generate a service: nx g @musiccorp/generators:service ${SERVICE} --team=catalog`);
+  step(`Generate a service: nx g @musiccorp/generators:service ${SERVICE} --team=${TEAM}`);
   const generated = await workspace.run(
     'npx',
-    ['nx', 'g', '@musiccorp/generators:service', SERVICE, '--team=catalog', '--no-interactive'],
+    ['nx', 'g', '@musiccorp/generators:service', SERVICE, `--team=${TEAM}`, '--no-interactive'],
     {
       env: { FORCE_COLOR: '0' },
     },
@@ -168,4 +170,11 @@ try {
 } finally {
   if (!keep) await workspace.dispose();
   for (const storage of storages) await storage.dispose();
+}
+
+function demoTeam(): string {
+  const registry = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'platform', 'teams.json'), 'utf8')) as {
+    defaultOwner?: string;
+  };
+  return registry.defaultOwner && registry.defaultOwner !== 'platform' ? registry.defaultOwner : 'catalog';
 }
