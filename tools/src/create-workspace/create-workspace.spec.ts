@@ -51,6 +51,11 @@ describe('createWorkspace', () => {
         { team: 'Royalties_Team' },
         /Team id "Royalties_Team" must be kebab-case.*Try "royalties-team"/,
       ],
+      [
+        'a bad team id, before asking for members',
+        { team: 'Royalties_Team', members: undefined },
+        /must be kebab-case/,
+      ],
       ['the platform team', { team: 'platform' }, /--team=platform is the platform team/],
       ['an unlisted team without members', { members: undefined }, /Missing --members \(no terminal to ask in\)/],
       ['a handle of another organisation', { handle: '@acme/royalties' }, /--handle must be "@musiccorp\/royalties"/],

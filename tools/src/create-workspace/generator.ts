@@ -48,6 +48,11 @@ export class WorkspaceGenerator extends Generator<Record<string, never>, Workspa
     this.answers = { dir: args.dir, team: args.team, members: args.members };
     // What was given is checked before asking for the rest.
     if (args.dir !== undefined) assertTargetUsable(resolveTarget(args.dir));
+    if (args.team !== undefined) {
+      // The id and handle are checked now, with stand-in members when they are still to be asked for.
+      const members = args.members ?? this.teams.platform.members.join(',');
+      resolveTeam(this.teams, { team: args.team, handle: args.handle, members }, resolveTarget(args.dir ?? '.'));
+    }
     const missing = this.missing();
     if (!interactive && missing.length > 0) {
       throw new UsageError(
