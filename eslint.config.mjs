@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import { declaredDependencies } from './tools/src/lint/declared-dependencies.mjs';
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', 'tmp/**', 'bench/results/**', '**/*.hbs', '.nx/**'] },
@@ -21,6 +22,13 @@ export default [
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Nx takes a service's npm dependencies from its package.json (analyzeSourceFiles: false), so imports must match
+    // it. vitest is the platform's test runner, an `externalDependencies` input of every test target (nx.json).
+    files: ['services/**/*.ts', 'services/**/*.mts'],
+    plugins: { musiccorp: { rules: { 'declared-dependencies': declaredDependencies } } },
+    rules: { 'musiccorp/declared-dependencies': ['error', { allow: ['vitest'] }] },
   },
   {
     files: ['**/*.spec.ts'],

@@ -205,6 +205,23 @@ const cases: Case[] = [
     expected: {},
   },
   {
+    name: 'the test runner a target runs (vitest: imported by no file Nx reads; tests only)',
+    apply: async () => {
+      await editJson('package.json', (pkg) => (pkg.devDependencies.vitest = '4.1.13'));
+      await bumpLock('node_modules/vitest', '4.1.13', { section: 'devDependencies', name: 'vitest' });
+    },
+    expected: every(
+      'npm:vitest (package.json devDependencies.vitest 4.1.12 → 4.1.13; package-lock.json 4.1.12 → 4.1.13), run by test (vitest)',
+    ),
+  },
+  {
+    name: 'the bundler a target runs (esbuild: a new artifact)',
+    apply: () => bumpLock('node_modules/esbuild', '0.27.8'),
+    expected: every(
+      'npm:esbuild (package-lock.json 0.27.7 → 0.27.8), run by build (esbuild), test (vitest via npm:vite@8.3.8)',
+    ),
+  },
+  {
     name: 'tsconfig.base.json compiler options',
     apply: () => editJson('tsconfig.base.json', (ts) => (ts.compilerOptions.noImplicitReturns = true)),
     expected: every('tsconfig.base.json (compiler options changed: affects every project)'),
@@ -324,6 +341,34 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'lint,test,typecheck']);
     expect(row('reviews').slice(0, 5)).toEqual(['reviews', 'customer-engagement', 'no', 'yes', '-']);
     expect(run.stdout).toMatch(/templates\/service\/src\/main\.ts\s+→ e2e, generators \(not services\)/);
+  });
+
+  it('a tool bump reaches only the targets that run it: vitest re-runs tests, esbuild makes a new artifact', async () => {
+    const catalogRow = async (apply: () => Promise<unknown>) => {
+      await change(apply);
+      const run = await cli(['--base=fixture', '--head=HEAD']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      return run.stdout
+        .split('\n')
+        .find((l) => l.startsWith('catalog '))!
+        .split(/\s{2,}/)
+        .slice(0, 5);
+    };
+    // SERVICE TEAM REBUILD DEPLOY CHECKS
+    expect(await catalogRow(() => bumpLock('node_modules/vitest', '4.1.13'))).toEqual([
+      'catalog',
+      'catalog',
+      'no',
+      'no',
+      'test',
+    ]);
+    expect(await catalogRow(() => bumpLock('node_modules/esbuild', '0.27.8'))).toEqual([
+      'catalog',
+      'catalog',
+      'yes',
+      'yes',
+      'test',
+    ]);
   });
 
   it('includes uncommitted changes without --head, and leaves them out (with a warning) with --head=HEAD', async () => {

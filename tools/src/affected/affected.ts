@@ -7,6 +7,7 @@
  * Where we deliberately differ from `nx affected`, a note says so:
  * - package-lock.json: Nx with `projectsAffectedByDependencyUpdates: "auto"` ignores npm lockfiles; we diff it.
  * - deploy configuration (targetDefaults.deploy inputs): services are affected for deploy only.
+ * - the npm tools a target runs (`vitest run`, `esbuild …`): no graph edge names them; target-tools.ts reads commands.
  * - a deleted project configuration: Nx marks every project; we look for who still references the removed project.
  */
 import { readNxJson } from 'nx/src/config/configuration.js';
@@ -32,6 +33,7 @@ import {
   type RemovedProject,
 } from './locators';
 import { Touches, assemble, targetsUnion, type Reason } from './reasons';
+import { touchTargetTools } from './target-tools';
 
 export { SERVICE_TAG } from './locators';
 
@@ -124,6 +126,7 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
   touchDeployConfig(changed, nodes, nxJson, touches);
   await touchRootPackageJson(fileChanges, graph, nxJson, touches, notes);
   await touchLockfile(changed, fileChanges, graph, nxJson, read, touches, notes);
+  touchTargetTools(root, graph, touches);
   await touchRootTsConfig(fileChanges, graph, nxJson, touches);
   const { removed: removedProjects, deletedConfigs } = await touchRemovedProjects(
     root,

@@ -45,6 +45,9 @@ interface NpmTouch {
   files: Set<string>;
 }
 
+/** What changed about one npm package (package.json / lockfile details) and in which files. */
+export type NpmCause = Readonly<{ details: readonly string[]; files: ReadonlySet<string> }>;
+
 export class Touches {
   readonly direct = new Map<string, Cause[]>();
   readonly everything: Cause[] = [];
@@ -66,6 +69,11 @@ export class Touches {
     if (!touch) this.npm.set(node, (touch = { details: [], files: new Set() }));
     if (!touch.details.includes(detail)) touch.details.push(detail);
     touch.files.add(file);
+  }
+
+  /** The npm packages that changed, with what changed (package.json / lockfile details) and in which files. */
+  npmCauses(): ReadonlyMap<string, NpmCause> {
+    return this.npm;
   }
 
   /** Causes per touched node, npm ones included. */
