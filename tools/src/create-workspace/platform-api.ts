@@ -1,8 +1,8 @@
 /* eslint-disable @nx/enforce-module-boundaries --
  * The workspace creator runs the platform's own generators code (the one render module, the team generator with its
- * validation, CODEOWNERS generation, the prettier-style JSON printer) rather than copies of it. generators/ already
- * imports the owners engine from tools/, so this import closes a tools ⇄ generators cycle; it is confined to this
- * file, and neither project has a build that the cycle could order wrongly.
+ * validation, CODEOWNERS generation, the prettier-style JSON printer) rather than copies of it. generators/ imports
+ * the owners engine from tools/, so this is a tools ⇄ generators cycle (declared as implicitDependencies both ways);
+ * the rule's circular-dependency error is silenced in this one file, and neither project has a build to order.
  */
 export { renderTemplate, templateDir, type Answers } from '@musiccorp/generators/src/render/render';
 export { teamGenerator } from '@musiccorp/generators/src/team/generator';
