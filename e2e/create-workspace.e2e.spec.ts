@@ -12,6 +12,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { WORKSPACE_ROOT } from '@musiccorp/tools/src/lib/scratch-workspace';
+import { forgetOuterNxTask } from './support';
 
 const TEAM = 'royalties';
 const SERVICE = 'album-ledger';
@@ -19,11 +20,7 @@ const HAS_PLOPFILE = (['plopfile.js', 'plopfile.cjs', 'plopfile.mjs'] as const).
   existsSync(join(WORKSPACE_ROOT, name)),
 );
 
-// When this file runs as an Nx task, the outer run's task variables must not reach the Nx runs in the new workspace.
-for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
-    delete process.env[key];
-}
+forgetOuterNxTask();
 const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', CI: 'true' };
 
 let parent: string | undefined;

@@ -9,16 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
 import { checkDrift } from '@musiccorp/generators/src/drift/drift';
+import { forgetOuterNxTask, scratchCommands } from './support';
 
 // Names no committed team or service takes.
 const TEAM = 'e2e-royalties';
 const SERVICE = 'e2e-royalty-ledger';
 
-// When this file runs as an Nx task, the outer run's task variables must not reach the Nx runs in the scratch copy.
-for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
-    delete process.env[key];
-}
+forgetOuterNxTask();
 
 let scratch: ScratchWorkspace | undefined;
 /** Steps later tests build on: a test whose prerequisite failed is skipped, so the first failure is the one reported. */
@@ -31,23 +28,8 @@ function workspace(): ScratchWorkspace {
   if (!scratch) throw new Error('the scratch workspace was not created');
   return scratch;
 }
+const { run, succeeds, fails } = scratchCommands(workspace);
 const path = (...segments: string[]) => join(workspace().root, ...segments);
-
-/** Runs a command in the scratch copy; never rejects: the exit code and stdout + stderr, colours stripped. */
-const run = (command: string, args: string[]) =>
-  workspace().attempt(command, args, { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
-
-async function succeeds(command: string, ...args: string[]): Promise<string> {
-  const { exitCode, output } = await run(command, args);
-  expect(exitCode, `${command} ${args.join(' ')}\n${output}`).toBe(0);
-  return output;
-}
-
-async function fails(command: string, ...args: string[]): Promise<string> {
-  const { exitCode, output } = await run(command, args);
-  expect(exitCode, `${command} ${args.join(' ')} should fail\n${output}`).not.toBe(0);
-  return output;
-}
 
 const nx = (...args: string[]) => succeeds('npx', 'nx', ...args);
 const syncCheckPasses = async () => expect(await nx('sync:check')).toMatch(/The workspace is up to date/);

@@ -17,6 +17,7 @@ import type { ArtifactRecord } from '@musiccorp/tools/src/artifact/build-artifac
 import { createTempStorage, requireTools, type TempStorage } from '@musiccorp/tools/src/artifact/containers';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
 import type { LastRun } from '@musiccorp/tools/src/pipeline/run-record';
+import { forgetOuterNxTask } from './support';
 
 // Names no committed service takes; three teams.
 const A = 'e2e-pl-tracks'; // changed first: its pipeline runs
@@ -25,11 +26,7 @@ const C = 'e2e-pl-ledger';
 const ENVIRONMENTS = ['ci', 'preprod', 'production'];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-// When this file runs as an Nx task, the outer run's task variables must not reach the Nx runs in the scratch copy.
-for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
-    delete process.env[key];
-}
+forgetOuterNxTask();
 
 let scratch: ScratchWorkspace | undefined;
 let buildStorage: TempStorage | undefined;

@@ -9,15 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
 import { checkDrift } from '@musiccorp/generators/src/drift/drift';
+import { forgetOuterNxTask, scratchCommands } from './support';
 
 const SERVICE = 'catalog';
 const ROOT = `services/${SERVICE}`;
 
-// When this file runs as an Nx task, the outer run's task variables must not reach the Nx runs in the scratch copy.
-for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
-    delete process.env[key];
-}
+forgetOuterNxTask();
 
 let scratch: ScratchWorkspace | undefined;
 /** Later tests build on the generated files: when generating failed they are skipped, so that failure is reported. */
@@ -30,16 +27,8 @@ function workspace(): ScratchWorkspace {
   if (!scratch) throw new Error('the scratch workspace was not created');
   return scratch;
 }
+const { run, succeeds } = scratchCommands(workspace);
 const read = (file: string) => readFile(join(workspace().root, ROOT, file), 'utf8');
-
-const run = (command: string, args: string[]) =>
-  workspace().attempt(command, args, { env: { FORCE_COLOR: '0', NX_TUI: 'false' } });
-
-async function succeeds(command: string, ...args: string[]): Promise<string> {
-  const { exitCode, output } = await run(command, args);
-  expect(exitCode, `${command} ${args.join(' ')}\n${output}`).toBe(0);
-  return output;
-}
 
 const plop = (...args: string[]) => succeeds('npx', 'plop', ...args);
 

@@ -12,6 +12,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
 import { freePort, startService, type LogLine, type RunningService } from '@musiccorp/tools/src/lib/service-process';
+import { forgetOuterNxTask } from './support';
 
 // Names no real service will take, so the scratch copy's own services never collide with them.
 const A = 'e2e-track-catalog'; // team catalog: the service under test
@@ -21,12 +22,7 @@ const REQUEST_LINE = 'request completed';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
-// When this file runs as an Nx task (`nx e2e e2e`, `npm test`), the outer Nx run's task variables must not leak
-// into the Nx runs inside the scratch workspace.
-for (const key of Object.keys(process.env)) {
-  if (/^NX_(TASK_|TERMINAL_|STREAM_OUTPUT|PREFIX_OUTPUT|WORKSPACE_ROOT)/.test(key) || key === 'LERNA_PACKAGE_NAME')
-    delete process.env[key];
-}
+forgetOuterNxTask();
 
 let scratch: ScratchWorkspace | undefined;
 /** Steps later tests build on: a test whose prerequisite failed is skipped, so the first failure is the one reported. */
