@@ -71,7 +71,7 @@ interface Run {
 
 async function cli(args: string[]): Promise<Run> {
   // The launcher npm run ci:affected uses (a bundle of tools/src/affected, built on first use in the copy).
-  const { exitCode, stdout, stderr } = await execa('node', ['tools/bin/ci-affected.mjs', ...args], {
+  const { exitCode, stdout, stderr } = await execa('node', ['tools/bin/run.mjs', 'affected/cli', ...args], {
     cwd: root,
     env: ENV,
     reject: false,

@@ -8,7 +8,7 @@
  * what JSON Schema cannot say — unique ids, handle = "@musiccorp/" + id — is checked here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   jsonSyntaxError,
@@ -45,12 +45,18 @@ export interface RegistryProblem {
 }
 
 let schemaCache: RootSchema | undefined;
+const SCHEMA_FILE = join('platform', 'teams.schema.json');
+/** The workspace's schema, found upward from this module: it runs from tools/src/owners or from a bundle in tools/.cache. */
+function findSchema(folder: string): string {
+  for (; dirname(folder) !== folder; folder = dirname(folder)) {
+    if (existsSync(join(folder, SCHEMA_FILE))) return join(folder, SCHEMA_FILE);
+  }
+  return '';
+}
 // The generators bundle this module as CommonJS (esbuild), where import.meta is empty: they pass the workspace's
 // schema to registryProblems themselves and never call the functions that read SCHEMA_PATH.
 export const SCHEMA_PATH =
-  typeof import.meta.url === 'string'
-    ? fileURLToPath(new URL('../../../platform/teams.schema.json', import.meta.url))
-    : '';
+  typeof import.meta.url === 'string' ? findSchema(dirname(fileURLToPath(import.meta.url))) : '';
 function schema(): RootSchema {
   schemaCache ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as RootSchema;
   return schemaCache;
