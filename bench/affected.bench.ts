@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseFlags } from './lib/cli';
-import { QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
 import { loadTools, type ScratchWorkspace } from './lib/tools';
@@ -116,12 +116,7 @@ async function main(): Promise<void> {
       pattern: /^[\w.-]+$/,
       help: 'results file name: bench/results/<out>.md and .json',
     },
-    'quiet-wait': {
-      kind: 'number',
-      default: 30,
-      min: 0,
-      help: `seconds to wait before each run for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
-    },
+    'quiet-wait': quietWaitFlag(30),
   });
   const env = await environment();
   const { createScratchWorkspace } = await loadTools();
@@ -143,10 +138,7 @@ async function main(): Promise<void> {
     const floorMs: number[] = [];
     const busy: number[] = [];
     const wait = async () => {
-      const quiet = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (b) =>
-        log(`machine busy (${b.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s…`),
-      );
-      busy.push(quiet.busy);
+      busy.push(await untilQuiet(flags['quiet-wait']));
     };
     // Warm-up of the floor (git's own caches) and of ours (OS file cache), then interleaved timed rounds. Ours' warm-up
     // is what the first run in a fresh clone costs (no workspace data, no tools/.cache bundle yet): reported, no target.

@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseFlags } from './lib/cli';
-import { QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
@@ -31,12 +31,7 @@ async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:artifact --', {
     service: { kind: 'string', default: 'catalog', pattern: /^[a-z][a-z0-9-]*$/, help: 'committed service to build' },
     runs: { kind: 'number', default: 5, min: 2, integer: true, help: 'builds of each variant, interleaved' },
-    'quiet-wait': {
-      kind: 'number',
-      default: 30,
-      min: 0,
-      help: `seconds to wait before each build for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
-    },
+    'quiet-wait': quietWaitFlag(30, 'each build'),
   });
   const containers = (await import('../tools/src/artifact/containers')) as ContainersModule;
   const { buildImage } = (await import('../tools/src/artifact/image-build')) as ImageBuildModule;
@@ -96,10 +91,7 @@ async function main(): Promise<void> {
     let appLayerBytes = 0;
     const busy: number[] = [];
     const wait = async () => {
-      const quiet = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (b) =>
-        log(`machine busy (${b.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s…`),
-      );
-      busy.push(quiet.busy);
+      busy.push(await untilQuiet(flags['quiet-wait']));
     };
     for (let run = 1; run <= flags.runs; run++) {
       await wait();

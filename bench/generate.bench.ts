@@ -12,7 +12,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFlags } from './lib/cli';
-import { QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
@@ -102,12 +102,7 @@ async function main(): Promise<void> {
       min: 0,
       help: 'seconds to wait for templates/service/template.json',
     },
-    'quiet-wait': {
-      kind: 'number',
-      default: 60,
-      min: 0,
-      help: `seconds to wait before each run for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
-    },
+    'quiet-wait': quietWaitFlag(60),
   });
   if (flags.runs < 5)
     log(`--runs=${flags.runs} is below the 5 runs a reportable figure needs; treat this as a smoke run.`);
@@ -132,7 +127,7 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     const graphFloor: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000);
+      await untilQuiet(flags['quiet-wait']);
       floor.push((await timed(() => ws.run('npx', ['nx', '--version'], { env: GUARD_ENV }))).ms);
       graphFloor.push((await timed(() => ws.run('npx', ['nx', 'show', 'projects'], { env: GUARD_ENV }))).ms);
     }
@@ -144,10 +139,8 @@ async function main(): Promise<void> {
       const isTimed = round >= flags.warmup;
       for (const generator of [OURS, THEIRS]) {
         const i = next;
-        const quiet = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (busy) =>
-          log(`machine busy (${busy.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s…`),
-        );
-        const record = { ...(await runOnce(ws, generator, i, isTimed)), busyCoresBefore: quiet.busy };
+        const busyCoresBefore = await untilQuiet(flags['quiet-wait']);
+        const record = { ...(await runOnce(ws, generator, i, isTimed)), busyCoresBefore };
         records.push(record);
         log(
           `${isTimed ? 'run' : 'warm-up'} ${round + 1 - (isTimed ? flags.warmup : 0)}/${isTimed ? flags.runs : flags.warmup} ${generator.id.padEnd(6)} ${record.ms.toFixed(0)} ms (${record.filesCreated} files created, ${record.filesModified.length} modified)`,

@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { changeServiceSource, generateServices } from './affected.bench';
 import { parseFlags } from './lib/cli';
-import { QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, summarize } from './lib/stats';
 import { loadTools, type ScratchWorkspace } from './lib/tools';
@@ -76,12 +76,7 @@ async function main(): Promise<void> {
       pattern: /^[\w.-]+$/,
       help: 'results file name: bench/results/<out>.md and .json',
     },
-    'quiet-wait': {
-      kind: 'number',
-      default: 30,
-      min: 0,
-      help: `seconds to wait before each run for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
-    },
+    'quiet-wait': quietWaitFlag(30),
   });
   const env = await environment();
   const { createScratchWorkspace } = await loadTools();
@@ -119,9 +114,7 @@ async function main(): Promise<void> {
     };
     const ci = async (base: string, expected: string[]) => {
       await clean(ws);
-      const quiet = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (b) =>
-        log(`machine busy (${b.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s…`),
-      );
+      const busy = await untilQuiet(flags['quiet-wait']);
       const args = ['run', '-s', 'ci', '--', `--base=${base}`, '--head=HEAD', '--approve=production'];
       const run = await timed(() =>
         ws.run('npm', args, { env: runEnv }).then(
@@ -139,7 +132,7 @@ async function main(): Promise<void> {
           `\`npm ${args.join(' ')}\` exited ${run.value.exitCode} and deployed [${deployed.join(', ')}] to production, expected [${[...expected].sort().join(', ')}]; the benchmark stops.\n${output.split('\n').slice(-60).join('\n')}`,
         );
       }
-      return { ms: run.ms, busy: quiet.busy, output };
+      return { ms: run.ms, busy, output };
     };
 
     const one: number[] = [];

@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseFlags } from './lib/cli';
-import { cpuSnapshot, cpuUse, QUIET_CORES, waitForQuiet } from './lib/cpu';
+import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
 import { load, type LoadResult } from '../tools/src/lib/load';
 import { launch, requestJson, type LaunchOptions } from './lib/node-process';
@@ -94,12 +94,7 @@ async function main(): Promise<void> {
       min: 0,
       help: 'seconds to wait for templates/service/src/main.ts',
     },
-    'quiet-wait': {
-      kind: 'number',
-      default: 60,
-      min: 0,
-      help: `seconds to wait before each start and load test for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
-    },
+    'quiet-wait': quietWaitFlag(60, 'each start and load test'),
   });
   if (flags.runs < 5)
     log(`--runs=${flags.runs} is below the 5 starts a reportable figure needs; treat this as a smoke run.`);
@@ -132,11 +127,7 @@ async function main(): Promise<void> {
     let launches = 0;
     const busyBefore: { what: string; busy: number }[] = [];
     const quiet = async (what: string) => {
-      const { busy } = await waitForQuiet(QUIET_CORES, flags['quiet-wait'] * 1000, (b) =>
-        log(
-          `machine busy (${b.toFixed(2)} cores used by others); waiting up to ${flags['quiet-wait']} s before ${what}…`,
-        ),
-      );
+      const busy = await untilQuiet(flags['quiet-wait'], what);
       busyBefore.push({ what, busy });
     };
     const start = async (target: Target, tag: string, nodeArgs: string[] = NODE_ARGS) => {

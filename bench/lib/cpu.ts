@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import type { FlagSpec } from './cli';
+import { log } from './util';
 
 /**
  * How much CPU other processes took while something was measured, from /proc. On a shared 2-core machine another
@@ -69,7 +71,7 @@ export async function busyCores(sampleMs = 1000): Promise<number> {
  * Waits until the machine is quiet — fewer than `maxCores` cores busy over a 1 s sample — for at most `timeoutMs`.
  * Returns the last sample and whether it was quiet; the caller measures anyway and reports it when it was not.
  */
-export async function waitForQuiet(
+async function waitForQuiet(
   maxCores: number,
   timeoutMs: number,
   onWait?: (busy: number) => void,
@@ -85,4 +87,24 @@ export async function waitForQuiet(
       announced = true;
     }
   }
+}
+
+/** The `--quiet-wait` flag every benchmark takes: how long to wait for a quiet machine before `before`. */
+export function quietWaitFlag(defaultSeconds: number, before = 'each run'): Extract<FlagSpec, { kind: 'number' }> {
+  return {
+    kind: 'number',
+    default: defaultSeconds,
+    min: 0,
+    help: `seconds to wait before ${before} for other processes to use < ${QUIET_CORES} core (0: don't wait)`,
+  };
+}
+
+/** Waits up to `seconds` for a quiet machine (saying so in the log when it must wait); returns the cores others used. */
+export async function untilQuiet(seconds: number, before?: string): Promise<number> {
+  const { busy } = await waitForQuiet(QUIET_CORES, seconds * 1000, (cores) =>
+    log(
+      `machine busy (${cores.toFixed(2)} cores used by others); waiting up to ${seconds} s${before ? ` before ${before}` : ''}…`,
+    ),
+  );
+  return busy;
 }
