@@ -1,3 +1,4 @@
+// Platform-owned: the service's entry point. Changes come from templates/service on upgrade, not by hand.
 import type { Logger } from 'pino';
 import { buildApp } from './chassis/app';
 import { ConfigError, loadConfig } from './chassis/config';

@@ -1,3 +1,4 @@
+// Platform-owned: builds the Fastify app. Changes come from templates/service on upgrade, not by hand.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config';

@@ -1,3 +1,4 @@
+// Platform-owned: typed config from environment variables. Changes come from templates/service on upgrade, not by hand.
 import { getHeapStatistics } from 'node:v8';
 import { serviceInfo } from './service-info';
 

@@ -1,3 +1,4 @@
+// Platform-owned: correlation ids and trace context. Changes come from templates/service on upgrade, not by hand.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { unencapsulated } from './plugin';

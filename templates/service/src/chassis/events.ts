@@ -1,3 +1,4 @@
+// Platform-owned: CloudEvents envelopes. Changes come from templates/service on upgrade, not by hand.
 import { randomUUID } from 'node:crypto';
 import { currentContext, inboundContext, newContext, outboundTraceparent, runWithContext } from './correlation';
 import { serviceInfo } from './service-info';

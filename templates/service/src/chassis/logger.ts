@@ -1,3 +1,4 @@
+// Platform-owned: JSON logger. Changes come from templates/service on upgrade, not by hand.
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config';
 import { currentContext } from './correlation';

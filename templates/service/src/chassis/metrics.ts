@@ -1,3 +1,4 @@
+// Platform-owned: Prometheus metrics. Changes come from templates/service on upgrade, not by hand.
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { unencapsulated } from './plugin';
 import { servedUnderPressure } from './pressure';

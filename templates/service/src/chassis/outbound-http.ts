@@ -1,3 +1,4 @@
+// Platform-owned: fetch for calls to other services. Changes come from templates/service on upgrade, not by hand.
 import { CORRELATION_HEADER, TRACEPARENT_HEADER, currentContext, newContext, outboundTraceparent } from './correlation';
 
 const DEFAULT_TIMEOUT_MS = 5_000;

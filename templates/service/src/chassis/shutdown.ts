@@ -1,3 +1,4 @@
+// Platform-owned: graceful shutdown. Changes come from templates/service on upgrade, not by hand.
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';

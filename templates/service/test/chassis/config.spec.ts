@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis configuration. Changes come from templates/service on upgrade, not by hand.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, decimal, loadConfig, readEnv, text } from '../../src/chassis/config';
 import { serviceInfo } from '../../src/chassis/service-info';

@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis correlation ids. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CORRELATION_ID_LENGTH, inboundContext } from '../../src/chassis/correlation';

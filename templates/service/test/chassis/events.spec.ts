@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis event envelopes. Changes come from templates/service on upgrade, not by hand.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { currentContext, newContext, runWithContext } from '../../src/chassis/correlation';

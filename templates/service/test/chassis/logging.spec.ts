@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis logging. Changes come from templates/service on upgrade, not by hand.
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// Platform-owned: tests of the entry point (src/main.ts). Changes come from templates/service on upgrade, not by hand.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';

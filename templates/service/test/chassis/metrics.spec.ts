@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis metrics. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceInfo } from '../../src/chassis/service-info';

@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis outbound HTTP. Changes come from templates/service on upgrade, not by hand.
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis graceful shutdown. Changes come from templates/service on upgrade, not by hand.
 import { EventEmitter } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
