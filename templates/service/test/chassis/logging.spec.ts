@@ -1,6 +1,6 @@
 // Platform-owned: tests of the chassis logging. Changes come from templates/service on upgrade, not by hand.
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -167,6 +167,19 @@ describe('redaction', () => {
 });
 
 describe('flushing the log destination', () => {
+  // What a test opens on disk, closed and removed after it even when it fails, so no run leaves a folder in the tmpdir.
+  let folder: string | undefined;
+  let fileDestination: ReturnType<typeof pino.destination> | undefined;
+  afterEach(() => {
+    try {
+      fileDestination?.destroy();
+    } finally {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+      folder = undefined;
+      fileDestination = undefined;
+    }
+  });
+
   it('flushLogsSync flushes the destination the logger (or any child of it) writes to', () => {
     const destination = new MemoryDestination();
     const logger = createLogger({ level: 'info', destination });
@@ -175,8 +188,9 @@ describe('flushing the log destination', () => {
   });
 
   it('flushLogs writes the lines still buffered behind the write in flight, in order', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'chassis-logs-')), 'out.log');
-    const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
+    folder = mkdtempSync(join(tmpdir(), 'chassis-logs-'));
+    const file = join(folder, 'out.log');
+    const destination = (fileDestination = pino.destination({ dest: file, sync: false, minLength: 4096 }));
     await once(destination, 'ready');
     const logger = createLogger({ level: 'info', destination });
     // About 2 KiB each: the second line starts an asynchronous write of both, the third waits behind it, below

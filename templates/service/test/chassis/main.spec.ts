@@ -1,10 +1,17 @@
 // Platform-owned: tests of the entry point (src/main.ts). Changes come from templates/service on upgrade, not by hand.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** Children still running when a test ends (it failed before they exited): killed, so no run leaves a server behind. */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
 
 /** The real entry point in a child process, as the container runs it (through tsx instead of the bundle). */
 function runMain(env: NodeJS.ProcessEnv) {
@@ -12,6 +19,8 @@ function runMain(env: NodeJS.ProcessEnv) {
     cwd: resolve(import.meta.dirname, '../..'),
     env: { PATH: process.env.PATH, ...env },
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
