@@ -1,5 +1,5 @@
 import nx from '@nx/eslint-plugin';
-import { declaredDependencies } from './tools/src/lint/declared-dependencies.mjs';
+import { declaredDependencies } from './tools/dev/src/lint/declared-dependencies.mjs';
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', 'tmp/**', 'bench/results/**', '**/*.hbs', '.nx/**'] },
@@ -16,6 +16,8 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:service', notDependOnLibsWithTags: ['type:service'] },
+            // The platform's core is what every other platform project builds on, so it depends on none of them.
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: '*', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

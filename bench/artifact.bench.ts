@@ -2,7 +2,7 @@
  * npm run bench:artifact [-- --service=catalog --runs=5 --quiet-wait=30]
  *
  * The artifact stage's image build, measured: a committed service's bundle is built once, then its OCI image is built
- * --runs times from the same commit with the platform's build (tools/src/artifact/image-build.ts: buildah, `--timestamp
+ * --runs times from the same commit with the platform's build (tools/artifact/src/image-build.ts: buildah, `--timestamp
  * 0`, normalised context, no identity label) and, interleaved, with a plain `buildah bud` of the same Dockerfile,
  * context and build args — what a team would write without the platform (the anchor). Warm: the base image is already
  * in the (temporary) storage, as on a CI runner with an image cache. Reported: build time, the size of the layer the
@@ -23,9 +23,9 @@ const TARGET_APP_LAYER_BYTES = 5 * 1024 * 1024;
 const GIT_SHA = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
 
 // tools/src is ESM and uses execa; bench/ runs as CommonJS under tsx: load it with dynamic imports.
-type ContainersModule = typeof import('../tools/src/artifact/containers');
-type ImageBuildModule = typeof import('../tools/src/artifact/image-build');
-type BaseImageModule = typeof import('../tools/src/base-image/base-image');
+type ContainersModule = typeof import('@musiccorp/artifact/containers');
+type ImageBuildModule = typeof import('@musiccorp/artifact/image-build');
+type BaseImageModule = typeof import('@musiccorp/artifact/base-image/base-image');
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:artifact --', {
@@ -33,9 +33,9 @@ async function main(): Promise<void> {
     runs: { kind: 'number', default: 5, min: 2, integer: true, help: 'builds of each variant, interleaved' },
     'quiet-wait': quietWaitFlag(30, 'each build'),
   });
-  const containers = (await import('../tools/src/artifact/containers')) as ContainersModule;
-  const { buildImage } = (await import('../tools/src/artifact/image-build')) as ImageBuildModule;
-  const { ensureBaseImage } = (await import('../tools/src/base-image/base-image')) as BaseImageModule;
+  const containers = (await import('@musiccorp/artifact/containers')) as ContainersModule;
+  const { buildImage } = (await import('@musiccorp/artifact/image-build')) as ImageBuildModule;
+  const { ensureBaseImage } = (await import('@musiccorp/artifact/base-image/base-image')) as BaseImageModule;
   await containers.requireTools(['buildah']);
 
   const serviceRoot = join(WORKSPACE_ROOT, 'services', flags.service);
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     await saveResult({
       benchmark: 'artifact',
       title: `Artifact image build for ${flags.service}: the platform's reproducible buildah build vs a plain buildah bud`,
-      ours: 'tools/src/artifact/image-build.ts buildImage (buildah bud --timestamp 0 --layers=false --format oci, normalised context)',
+      ours: 'tools/artifact/src/image-build.ts buildImage (buildah bud --timestamp 0 --layers=false --format oci, normalised context)',
       anchor: '`buildah bud --isolation chroot --pull=never` of the same Dockerfile, context and build args',
       anchorName: 'plain buildah bud',
       env: await environment(),

@@ -26,10 +26,10 @@ import { median, min, summarize } from './lib/stats';
 import { log } from './lib/util';
 
 // tools/src is ESM ("type": "module") and bench/ runs as CommonJS under tsx: load it with a dynamic import.
-type ReviewersModule = typeof import('../tools/src/owners/reviewers');
-type CodeownersFileModule = typeof import('../tools/src/owners/codeowners-file');
-type MatcherModule = typeof import('../tools/src/owners/matcher');
-type GitRepoModule = typeof import('../tools/src/owners/testing/git-repo');
+type ReviewersModule = typeof import('@musiccorp/owners/reviewers');
+type CodeownersFileModule = typeof import('@musiccorp/core/codeowners/codeowners-file');
+type MatcherModule = typeof import('@musiccorp/core/codeowners/matcher');
+type GitRepoModule = typeof import('@musiccorp/core/testing/git-repo');
 
 const TARGET_SPEEDUP = 5;
 const TEAMS = 20;
@@ -195,10 +195,10 @@ async function main(): Promise<void> {
     log(`--runs=${flags.runs} is below the 5 runs a reportable figure needs; treat this as a smoke run.`);
 
   const [reviewersModule, codeownersFile, matcherModule, gitRepo] = (await Promise.all([
-    import('../tools/src/owners/reviewers'),
-    import('../tools/src/owners/codeowners-file'),
-    import('../tools/src/owners/matcher'),
-    import('../tools/src/owners/testing/git-repo'),
+    import('@musiccorp/owners/reviewers'),
+    import('@musiccorp/core/codeowners/codeowners-file'),
+    import('@musiccorp/core/codeowners/matcher'),
+    import('@musiccorp/core/testing/git-repo'),
   ])) as [ReviewersModule, CodeownersFileModule, MatcherModule, GitRepoModule];
 
   log(

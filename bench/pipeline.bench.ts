@@ -31,8 +31,8 @@ import { log, timed } from './lib/util';
 const TARGET_RATIO = 0.1;
 const LOOSE_THRESHOLDS = { minRequestsPerSecond: 100, maxP99Ms: 1000 };
 
-type ContainersModule = typeof import('../tools/src/artifact/containers');
-type TempStorage = import('../tools/src/artifact/containers').TempStorage;
+type ContainersModule = typeof import('@musiccorp/artifact/containers');
+type TempStorage = import('@musiccorp/artifact/containers').TempStorage;
 
 interface PipelineFile {
   stages: { name: string; thresholds?: Record<string, number> }[];
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   });
   const env = await environment();
   const { createScratchWorkspace } = await loadTools();
-  const containers = (await import('../tools/src/artifact/containers')) as ContainersModule;
+  const containers = (await import('@musiccorp/artifact/containers')) as ContainersModule;
   await containers.requireTools(['buildah', 'skopeo', 'podman']);
   log('creating the scratch workspace and temp container storages…');
   const ws = await createScratchWorkspace('musiccorp-bench-pipeline-');

@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { parseFlags } from './lib/cli';
 import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
-import { load, type LoadResult } from '../tools/src/lib/load';
+import { load, type LoadResult } from '@musiccorp/pipeline/load';
 import { launch, requestJson, type LaunchOptions } from './lib/node-process';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, saveResult, type Row } from './lib/report';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { WORKSPACE_ROOT } from '@musiccorp/tools/src/lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { forgetOuterNxTask } from './support';
 
 const TEAM = 'royalties';

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
+import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 import { checkDrift } from '@musiccorp/generators/src/drift/drift';
 import { forgetOuterNxTask, scratchCommands } from './support';
 

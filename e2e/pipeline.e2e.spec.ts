@@ -12,11 +12,11 @@ import { existsSync } from 'node:fs';
 import { appendFile, chmod, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { OciLayoutArtifactStore } from '@musiccorp/tools/src/artifact/artifact-store';
-import type { ArtifactRecord } from '@musiccorp/tools/src/artifact/build-artifact';
-import { createTempStorage, requireTools, type TempStorage } from '@musiccorp/tools/src/artifact/containers';
-import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
-import type { LastRun } from '@musiccorp/tools/src/pipeline/run-record';
+import { OciLayoutArtifactStore } from '@musiccorp/artifact/artifact-store';
+import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
+import { createTempStorage, requireTools, type TempStorage } from '@musiccorp/artifact/containers';
+import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
+import type { LastRun } from '@musiccorp/pipeline/run-record';
 import { forgetOuterNxTask } from './support';
 
 // Names no committed service takes; three teams.

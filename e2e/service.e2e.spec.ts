@@ -10,8 +10,8 @@ import { join, posix, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
-import { freePort, startService, type LogLine, type RunningService } from '@musiccorp/tools/src/lib/service-process';
+import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
+import { freePort, startService, type LogLine, type RunningService } from '@musiccorp/core/service-process';
 import { forgetOuterNxTask } from './support';
 
 // Names no real service will take, so the scratch copy's own services never collide with them.

@@ -1,6 +1,6 @@
 /** What the e2e specs share: a clean environment for the Nx runs they start, and commands in a scratch workspace. */
 import { expect } from 'vitest';
-import type { ScratchWorkspace } from '@musiccorp/tools/src/lib/scratch-workspace';
+import type { ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 
 /**
  * When a spec runs as an Nx task (`nx run e2e:e2e`), the outer run's task variables must not reach the Nx runs it

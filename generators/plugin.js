@@ -1,14 +1,14 @@
 // Nx would load the `.ts` generators through swc-node, ~0.6 s on every `nx g`: this plain-JS entry loads an esbuild
-// bundle of them instead (tools/bin/bundle-on-demand.cjs), rebuilt when a source here or in tools/src changes.
+// bundle of them instead (tools/core/bin/bundle-on-demand.cjs), rebuilt when a source here or in tools/core changes.
 'use strict';
 const { join } = require('node:path');
-const { bundleOnDemand } = require('../tools/bin/bundle-on-demand.cjs');
+const { bundleOnDemand } = require('@musiccorp/core/bin/bundle-on-demand.cjs');
 
 module.exports = require(
   bundleOnDemand({
     entry: join(__dirname, 'src', 'index.ts'),
     outfile: join(__dirname, '.cache', 'plugin.cjs'),
-    sources: [join(__dirname, 'src'), join(__dirname, 'package.json'), join(__dirname, '..', 'tools', 'src')],
+    sources: [join(__dirname, 'src'), join(__dirname, 'package.json'), join(__dirname, '..', 'tools', 'core')],
     format: 'cjs',
   }),
 );

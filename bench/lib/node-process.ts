@@ -8,7 +8,7 @@ import { sleep } from './util';
 /**
  * Starts `node <entry>` with its stdout (the JSON logs) and stderr written straight to files through file
  * descriptors, so logging costs the service what it costs in production with a file or a container log driver, and
- * nothing in this process parses it. (tools/src/lib/service-process.ts `startService` always pipes stdout into an
+ * nothing in this process parses it. (tools/core/src/service-process.ts `startService` always pipes stdout into an
  * in-memory array and only probes /health/ready; see bench/README for the proposed options.)
  */
 export interface LaunchOptions {

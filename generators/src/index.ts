@@ -2,6 +2,6 @@ export { serviceGenerator } from './service/generator';
 export { teamGenerator } from './team/generator';
 export { transferGenerator } from './transfer/generator';
 export { codeownersSyncGenerator } from './codeowners/generator';
-export { renderTemplate, renderString, readManifest, createEnvironment, TEMPLATES_ROOT } from './render/render';
-export { helpers } from './render/helpers';
+export { renderTemplate, renderString, readManifest, createEnvironment, TEMPLATES_ROOT } from '@musiccorp/core/render';
+export { helpers } from '@musiccorp/core/render-helpers';
 export { registerMicroGenerators, endpointGenerator, eventGenerator } from './micro';

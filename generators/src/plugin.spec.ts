@@ -1,12 +1,12 @@
 /**
- * Nx loads the generators through plugin.js, which bundles src/index.ts with esbuild (CommonJS, packages external).
- * This bundles the same way into a temp folder and loads it: every generators.json entry must resolve to a function,
- * and the owners engine imported from tools/ (ESM source) must load in CommonJS.
+ * Nx loads the generators through plugin.js, which bundles src/index.ts with esbuild (CommonJS, npm packages external,
+ * @musiccorp/core bundled from source). This bundles the same way into a temp folder and loads it: every
+ * generators.json entry must resolve to a function, and core (ESM source) must load in CommonJS.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { bundleOnDemand } from '@musiccorp/core/bin/bundle-on-demand.cjs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const GENERATORS = join(__dirname, '..');
@@ -16,16 +16,11 @@ const out = mkdtempSync(join(GENERATORS, '.cache', 'plugin-spec-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the bundled plugin', () => {
-  const bundle = join(out, 'plugin.cjs');
-  buildSync({
-    entryPoints: [join(GENERATORS, 'src', 'index.ts')],
-    outfile: bundle,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
+  const bundle = bundleOnDemand({
+    entry: join(GENERATORS, 'src', 'index.ts'),
+    outfile: join(out, 'plugin.cjs'),
+    sources: [],
     format: 'cjs',
-    target: 'node20',
-    logLevel: 'error',
   });
   const plugin = createRequire(bundle)(bundle) as Record<string, unknown>;
   const { generators } = JSON.parse(readFileSync(join(GENERATORS, 'generators.json'), 'utf8')) as {

@@ -62,7 +62,7 @@ describe('codeowners sync generator', () => {
     await codeownersSyncGenerator(tree);
     const codeowners = tree.read(CODEOWNERS_FILE, 'utf-8')!;
     expect(ownersOf(codeowners, 'package.json')).toEqual(['@musiccorp/platform']);
-    expect(ownersOf(codeowners, 'tools/src/owners/cli.ts')).toEqual(['@musiccorp/platform']);
+    expect(ownersOf(codeowners, 'tools/owners/src/cli.ts')).toEqual(['@musiccorp/platform']);
     expect(ownersOf(codeowners, 'services/catalog/src/app.ts')).toEqual(['@musiccorp/catalog']);
     expect(ownersOf(codeowners, 'services/catalog/admin/src/app.ts')).toEqual(['@musiccorp/fulfilment']);
     expect(ownersOf(codeowners, 'services/payment/CHANGELOG.md')).toEqual([

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { minimatch } from 'minimatch';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readManifest, renderTemplate } from '../render/render';
-import { PLATFORM_VERSION, PROVENANCE_FILE, type Provenance } from '../service/lib/provenance';
+import { readManifest, renderTemplate } from '@musiccorp/core/render';
+import { PLATFORM_VERSION, PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { checkDrift } from './drift';
 
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
-import { readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '../render/render';
-import { PROVENANCE_FILE, type Provenance } from '../service/lib/provenance';
+import { readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '@musiccorp/core/render';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { withTemplatesAt } from '../utils/template-revision';
 
 export interface DriftFinding {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { NodePlopAPI, PlopGeneratorConfig } from 'plop';
-import { helpers } from '../render/helpers';
+import { helpers } from '@musiccorp/core/render-helpers';
 import { endpointGenerator } from './endpoint/generator';
 import { HTTP_METHODS, parseHttpMethod } from './endpoint/http-method';
 import { assertRouteIsFree, parseHandlerName } from './endpoint/options';

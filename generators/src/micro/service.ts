@@ -1,5 +1,5 @@
 import type { Tree } from '@nx/devkit';
-import { listServices, type ServiceInfo } from '../utils/services';
+import { listServices, type ServiceInfo } from '@musiccorp/core/services';
 
 /** The services a micro-generator can add to: every project tagged `type:service`. */
 export function serviceNames(tree: Tree): string[] {

@@ -1,8 +1,8 @@
 import type { Tree } from '@nx/devkit';
 import { posix } from 'node:path';
 import { minimatch } from 'minimatch';
-import { readManifest } from '../render/render';
-import { PROVENANCE_FILE, type Provenance } from '../service/lib/provenance';
+import { readManifest } from '@musiccorp/core/render';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 
 /**
  * The drift rule (generators/src/drift) fails CI on any change to a platform-owned file of a service, so a

@@ -3,8 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
-import { renderTemplate } from '../render/render';
-import { PLATFORM_VERSION } from '../service/lib/provenance';
+import { renderTemplate } from '@musiccorp/core/render';
+import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 import { WORKSPACE_ROOT } from '../utils/testing';
 
 export interface TestWorkspace {

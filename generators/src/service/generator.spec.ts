@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
-import { PROVENANCE_FILE, type Provenance } from './lib/provenance';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { ownersOf } from '../codeowners/lib/sync';
 import { codeownersSyncGenerator } from '../codeowners/generator';
 

@@ -3,7 +3,7 @@ import type { ServiceGeneratorSchema } from './schema';
 import { normalizeOptions } from './lib/normalize-options';
 import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-files';
 import { addProject } from './lib/add-project';
-import { writeProvenance } from './lib/provenance';
+import { writeProvenance } from '@musiccorp/core/provenance';
 import { addCodeOwner } from './lib/codeowners';
 import { formatProjectJson } from './lib/format-project';
 

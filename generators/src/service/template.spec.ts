@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../render/render';
-import { PLATFORM_VERSION } from './lib/provenance';
+import { renderTemplate } from '@musiccorp/core/render';
+import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const answers = {

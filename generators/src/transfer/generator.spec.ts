@@ -12,7 +12,7 @@ import { codeownersSyncGenerator } from '../codeowners/generator';
 import { CODEOWNERS_FILE } from '../codeowners/lib/render';
 import { ownersOf } from '../codeowners/lib/sync';
 import { serviceGenerator } from '../service/generator';
-import { PROVENANCE_FILE, type Provenance } from '../service/lib/provenance';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { pendingChanges, registryTree, WORKSPACE_ROOT } from '../utils/testing';
 
 const temporary: string[] = [];

@@ -1,4 +1,4 @@
-import { formatJson } from './json-format';
+import { formatJson } from '@musiccorp/core/json-format';
 
 /**
  * Changes a JSON document while keeping its layout: `textEdit` edits the text in place (a few values), and is used

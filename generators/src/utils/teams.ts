@@ -1,6 +1,7 @@
 import type { Tree } from '@nx/devkit';
-import { formatJson } from './json-format';
-import { describePath, registryProblems, type RootSchema, type SchemaProblem } from './owners-engine';
+import { formatJson } from '@musiccorp/core/json-format';
+import type { RootSchema, SchemaProblem } from '@musiccorp/core/json-schema';
+import { describePath, registryProblems } from '@musiccorp/core/teams';
 
 export const TEAMS_FILE = 'platform/teams.json';
 export const TEAMS_SCHEMA_FILE = 'platform/teams.schema.json';
@@ -28,7 +29,7 @@ interface RegistryFile {
 
 /**
  * Reads the teams registry through the Tree, so generators see their own pending changes, and validates it against
- * platform/teams.schema.json with the rules of `npm run owners -- check` (tools/src/owners/teams.ts): a problem names
+ * platform/teams.schema.json with the rules of `npm run owners -- check` (tools/owners/teams.ts): a problem names
  * the entry (index and id) and the field, and the fix.
  */
 export function readTeams(tree: Tree): Team[] {

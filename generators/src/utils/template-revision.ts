@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEMPLATES_ROOT } from '../render/render';
-import type { Provenance } from '../service/lib/provenance';
+import { TEMPLATES_ROOT } from '@musiccorp/core/render';
+import type { Provenance } from '@musiccorp/core/provenance';
 
 /**
  * Runs `use` with the templates/ folder a generated folder was rendered from: the clean commit its provenance records

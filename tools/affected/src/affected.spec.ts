@@ -8,7 +8,7 @@ import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchWorkspace, type ScratchWorkspace } from '../lib/scratch-workspace';
+import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 
 const SERVICES = [
   { name: 'catalog', team: 'catalog' },
@@ -70,8 +70,8 @@ interface Run {
 }
 
 async function cli(args: string[]): Promise<Run> {
-  // The launcher npm run ci:affected uses (a bundle of tools/src/affected, built on first use in the copy).
-  const { exitCode, stdout, stderr } = await execa('node', ['tools/bin/run.mjs', 'affected/cli', ...args], {
+  // The launcher npm run ci:affected uses (a bundle of tools/affected, built on first use in the copy).
+  const { exitCode, stdout, stderr } = await execa('node', ['tools/core/bin/run.mjs', 'affected/cli', ...args], {
     cwd: root,
     env: ENV,
     reject: false,
@@ -261,7 +261,7 @@ const cases: Case[] = [
     }),
     // No service refers to reviews (this spec file does, so `tools` is listed as a referrer: a harmless false positive).
     stderr:
-      /services\/reviews\/project\.json was deleted: `nx affected` marks every project affected.*and found tools\./,
+      /services\/reviews\/project\.json was deleted: `nx affected` marks every project affected.*and found affected\./,
   },
   {
     name: 'a new service',
@@ -283,7 +283,7 @@ const cases: Case[] = [
   },
   {
     name: 'a tools/ change',
-    apply: () => appendFile(file('tools/src/test-all.ts'), '// tweak\n'),
+    apply: () => appendFile(file('tools/dev/src/test-all.ts'), '// tweak\n'),
     expected: {},
   },
   {
@@ -304,7 +304,7 @@ const cases: Case[] = [
   {
     name: 'a root package.json script (the ci:affected line itself)',
     apply: () =>
-      editJson('package.json', (pkg) => (pkg.scripts['ci:affected'] = 'node --import tsx tools/src/affected/cli.ts')),
+      editJson('package.json', (pkg) => (pkg.scripts['ci:affected'] = 'node --import tsx tools/affected/src/cli.ts')),
     expected: {},
   },
 ];

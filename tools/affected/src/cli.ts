@@ -57,7 +57,7 @@ async function main(): Promise<number> {
 
   if (process.env['NX_PERF_LOGGING'] === 'true') await import('nx/src/utils/perf-logging.js'); // Nx's and our phase timings
   const { computeAffected } = await import('./affected');
-  const { UsageError } = await import('../lib/usage-error');
+  const { UsageError } = await import('@musiccorp/core/usage-error');
   const { formatHuman, toJson } = await import('./format');
   try {
     const result = await computeAffected({ base: values.base, head: values.head });

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, tryGit as tryGitRaw } from '../lib/git';
-import { UsageError } from '../lib/usage-error';
+import { git, tryGit as tryGitRaw } from '@musiccorp/core/git';
+import { UsageError } from '@musiccorp/core/usage-error';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted';
 

@@ -8,8 +8,8 @@ import { chmod, cp, mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startService } from '../lib/service-process';
-import { ensureBaseImage, type BaseImage } from '../base-image/base-image';
+import { freePort, startService } from '@musiccorp/core/service-process';
+import { ensureBaseImage, type BaseImage } from './base-image/base-image';
 import { openArtifactStore, OciLayoutArtifactStore, RegistryArtifactStore } from './artifact-store';
 import {
   artifactRecordPath,

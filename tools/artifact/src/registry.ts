@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { freePort } from '../lib/service-process';
+import { freePort } from '@musiccorp/core/service-process';
 
 export interface RegistryOptions {
   /** Where the registry keeps its blobs; default: a new temp dir, deleted by `stop()`. */

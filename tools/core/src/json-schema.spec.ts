@@ -296,7 +296,7 @@ describe('a schema the interpreter cannot enforce is an error, not silently igno
     expect(
       refused({ $id: 'x.schema.json', type: 'object', properties: { mail: { type: 'string', format: 'email' } } }),
     ).toBe(
-      'x.schema.json #/properties/mail/format: "format" is not a keyword tools/src/lib/json-schema.ts enforces, so its rule would be silently ignored. Fix: remove it, or teach the interpreter the keyword (with a spec).',
+      'x.schema.json #/properties/mail/format: "format" is not a keyword tools/core/src/json-schema.ts enforces, so its rule would be silently ignored. Fix: remove it, or teach the interpreter the keyword (with a spec).',
     );
     expect(refused({ oneOf: [] })).toMatch(/^the schema #\/oneOf: "oneOf" is not a keyword/);
     expect(refused({ $defs: { a: { items: { const: 1 } } } })).toMatch(/#\/\$defs\/a\/items\/const: "const"/);

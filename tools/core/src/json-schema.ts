@@ -125,7 +125,7 @@ export function checkSchema(root: RootSchema): void {
           if (typeof setting !== 'string' || !SUPPORTED_TYPES.has(setting)) {
             fail(
               at,
-              `type ${JSON.stringify(setting)} is not enforced by tools/src/lib/json-schema.ts`,
+              `type ${JSON.stringify(setting)} is not enforced by tools/core/src/json-schema.ts`,
               `use one of ${[...SUPPORTED_TYPES].join(', ')}, or teach the interpreter the type (with a spec)`,
             );
           }
@@ -194,7 +194,7 @@ export function checkSchema(root: RootSchema): void {
         default:
           fail(
             at,
-            `"${keyword}" is not a keyword tools/src/lib/json-schema.ts enforces, so its rule would be silently ignored`,
+            `"${keyword}" is not a keyword tools/core/src/json-schema.ts enforces, so its rule would be silently ignored`,
             'remove it, or teach the interpreter the keyword (with a spec)',
           );
       }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import type { Tree } from '@nx/devkit';
-import { formatJson } from '../../utils/json-format';
-import type { Answers } from '../../render/render';
-import generatorsPackage from '../../../package.json';
+import { formatJson } from './json-format';
+import type { Answers } from './render';
+import corePackage from '../package.json';
 
-export const PLATFORM_VERSION: string = generatorsPackage.version;
+export const PLATFORM_VERSION: string = corePackage.version;
 export const PROVENANCE_FILE = 'template-provenance.json';
 
 /**

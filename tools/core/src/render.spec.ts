@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readManifest, renderString, renderTemplate, TemplateError } from './render';
-import { caseHelpers } from './helpers';
+import { caseHelpers } from './render-helpers';
 
 let root: string;
 const write = (path: string, content: string | Buffer) => {

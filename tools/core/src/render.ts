@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { workspaceRoot } from '@nx/devkit';
-import { registerHelpers } from './helpers';
+import { registerHelpers } from './render-helpers';
 
 /**
  * The one render module behind every front end (Nx generators, plop, yeoman).

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -111,9 +111,9 @@ async function linkNodeModules(root: string): Promise<void> {
     if (entry === '@musiccorp') continue;
     await symlink(join(source, entry), join(target, entry));
   }
-  // npm links workspace packages as relative symlinks; recreate them so they point into the copy.
+  // npm links workspace packages as relative symlinks; the same links in the copy point into the copy.
   await mkdir(join(target, '@musiccorp'));
   for (const entry of await readdir(join(source, '@musiccorp'))) {
-    await symlink(join('..', '..', entry), join(target, '@musiccorp', entry));
+    await symlink(await readlink(join(source, '@musiccorp', entry)), join(target, '@musiccorp', entry));
   }
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
-import { SUPPORTED_KEYWORDS } from '../lib/json-schema';
+import { WORKSPACE_ROOT } from './scratch-workspace';
+import { SUPPORTED_KEYWORDS } from './json-schema';
 import { buildRegistry, ownerProblem, SCHEMA_PATH, validateRegistry, type Team } from './teams';
 
 const team = (id: string, members = [`${id}-lead`]): Team => ({

@@ -17,7 +17,7 @@ import {
   type JsonPath,
   type RootSchema,
   type SchemaProblem,
-} from '../lib/json-schema';
+} from './json-schema';
 
 export const TEAMS_FILE = 'platform/teams.json';
 export const ORG = 'musiccorp';
@@ -46,7 +46,7 @@ export interface RegistryProblem {
 
 let schemaCache: RootSchema | undefined;
 const SCHEMA_FILE = join('platform', 'teams.schema.json');
-/** The workspace's schema, found upward from this module: it runs from tools/src/owners or from a bundle in tools/.cache. */
+/** The workspace's schema, found upward from this module: it runs from tools/owners or from a bundle in tools/.cache. */
 function findSchema(folder: string): string {
   for (; dirname(folder) !== folder; folder = dirname(folder)) {
     if (existsSync(join(folder, SCHEMA_FILE))) return join(folder, SCHEMA_FILE);

@@ -3,8 +3,8 @@
  * the image it names is whole in the artifact store — every blob re-hashed — before a manifest points at it.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { openArtifactStore, type ArtifactStore } from '../artifact/artifact-store';
-import { describeRecord, readArtifactRecord, type ArtifactRecord } from '../artifact/build-artifact';
+import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { describeRecord, readArtifactRecord, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 
 export class ArtifactRefusedError extends Error {
   override name = 'ArtifactRefusedError';

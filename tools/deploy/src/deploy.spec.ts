@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { artifactRecordPath } from '../artifact/build-artifact';
-import { requireTools } from '../artifact/containers';
-import { blobPath } from '../artifact/oci';
-import { corruptFile } from '../artifact/testing/fixtures';
+import { artifactRecordPath } from '@musiccorp/artifact/build-artifact';
+import { requireTools } from '@musiccorp/artifact/containers';
+import { blobPath } from '@musiccorp/artifact/oci';
+import { corruptFile } from '@musiccorp/artifact/testing/fixtures';
 import { ArtifactRefusedError } from './artifact';
 import { ApprovalRequiredError, deploy, DeployUsageError, PromotionOrderError } from './deploy';
 import {

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { ArtifactStore } from '../artifact/artifact-store';
-import type { ArtifactRecord } from '../artifact/build-artifact';
+import type { ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { readRecord, storeFor, verifyArtifact } from './artifact';
 import { loadEnvironments, type Environment } from './environments';
 import { ANNOTATIONS } from './manifests';

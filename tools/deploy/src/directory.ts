@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsyncPath, isProcessAlive, uniqueSuffix, withLockFile } from '../artifact/oci';
+import { fsyncPath, isProcessAlive, uniqueSuffix, withLockFile } from '@musiccorp/artifact/oci';
 
 export type DirectoryChange = 'created' | 'updated' | 'unchanged';
 

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import {
   EnvironmentConfigError,
   loadEnvironment,
@@ -13,7 +13,7 @@ import {
   settingsFor,
   type EnvironmentProblem,
 } from './environments';
-import { SUPPORTED_KEYWORDS } from '../lib/json-schema';
+import { SUPPORTED_KEYWORDS } from '@musiccorp/core/json-schema';
 import { createDeployWorkspace, type DeployWorkspace } from './testing/workspace';
 
 describe('the committed environment files', () => {

@@ -14,7 +14,7 @@ import {
   type JsonPath,
   type RootSchema,
   type SchemaProblem,
-} from '../lib/json-schema';
+} from '@musiccorp/core/json-schema';
 
 export const ENVIRONMENTS_DIR = 'platform/environments';
 export const SCHEMA_FILE = 'environment.schema.json';

@@ -9,7 +9,7 @@
  * missing or tampered, invalid environment file or manifest, out of order), 2 bad arguments, 3 approval required.
  */
 import { parseArgs } from 'node:util';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { ApprovalRequiredError, approvalHint, deploy, DeployUsageError } from './deploy';
 
 const USAGE = 'Usage: npm run deploy -- <service> [--env=ci|preprod|production|all] [--approve]';

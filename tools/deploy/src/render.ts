@@ -4,7 +4,7 @@
  * The caller (deploy.ts) has verified the artifact; this module does no image I/O.
  */
 import { join } from 'node:path';
-import type { ArtifactRecord } from '../artifact/build-artifact';
+import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { checkRecord } from './artifact';
 import { replaceDirectory, type DirectoryChange } from './directory';
 import { loadEnvironment, settingsFor, type Environment } from './environments';

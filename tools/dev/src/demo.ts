@@ -10,9 +10,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { createTempStorage, type TempStorage } from '../artifact/containers';
-import { createScratchWorkspace, WORKSPACE_ROOT } from '../lib/scratch-workspace';
-import { freePort, startService, type LogLine } from '../lib/service-process';
+import { createTempStorage, type TempStorage } from '@musiccorp/artifact/containers';
+import { createScratchWorkspace, WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { freePort, startService, type LogLine } from '@musiccorp/core/service-process';
 
 const SERVICE = 'demo-tracks';
 /** Its owner: catalog here; in a per-team workspace (npm run create-workspace), that workspace's own team. */

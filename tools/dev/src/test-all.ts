@@ -4,8 +4,8 @@
  * own summary.
  */
 import { execa } from 'execa';
-import { WORKSPACE_ROOT } from './lib/scratch-workspace';
-import { summarizeVitest } from './lib/vitest-summary';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { summarizeVitest } from './vitest-summary';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'e2e'];
 // Plain output for logs. Nx 22's bin/nx.js turns FORCE_COLOR=0 into NO_COLOR=1 (a picocolors workaround), then gives

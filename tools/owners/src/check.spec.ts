@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { check, type Finding } from './check';
-import { createGitRepo, runCli, teamsJson, type GitRepo } from './testing/git-repo';
+import { createGitRepo, teamsJson, type GitRepo } from '@musiccorp/core/testing/git-repo';
+import { runCli } from './testing/run-cli';
 
 const project = (name: string, team?: string) =>
   `${JSON.stringify({ name, tags: ['type:service', ...(team ? [`team:${team}`] : [])] }, null, 2)}\n`;

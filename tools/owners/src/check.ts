@@ -12,11 +12,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findCodeowners, MAX_CODEOWNERS_BYTES, parseCodeowners, type Rule } from './codeowners-file';
+import {
+  findCodeowners,
+  MAX_CODEOWNERS_BYTES,
+  parseCodeowners,
+  type Rule,
+} from '@musiccorp/core/codeowners/codeowners-file';
 import { repoRoot, trackedFiles } from './git';
-import { OwnersMatcher } from './matcher';
-import { subsumes } from './pattern';
-import { loadRegistry, ORG, ownerProblem, TEAMS_FILE } from './teams';
+import { OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
+import { subsumes } from '@musiccorp/core/codeowners/pattern';
+import { loadRegistry, ORG, ownerProblem, TEAMS_FILE } from '@musiccorp/core/teams';
 
 export type FindingKind =
   | 'no-codeowners'

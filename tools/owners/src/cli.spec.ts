@@ -1,19 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
-import { createGitRepo, teamsJson, type GitRepo } from './testing/git-repo';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { createGitRepo, teamsJson, type GitRepo } from '@musiccorp/core/testing/git-repo';
 
 // Colour settings inherited from the test runner would make node warn on stderr; the CLI's own output is what's tested.
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => name !== 'FORCE_COLOR' && name !== 'NO_COLOR'),
 );
 
-/** What `npm run owners -- …` runs: `node --import tsx tools/src/owners/cli.ts …`, as a real process. */
+/** What `npm run owners -- …` runs: `node --import tsx tools/owners/src/cli.ts …`, as a real process. */
 function owners(...args: string[]) {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(WORKSPACE_ROOT, 'tools/src/owners/cli.ts'), ...args],
+    ['--import', 'tsx', join(WORKSPACE_ROOT, 'tools/owners/src/cli.ts'), ...args],
     {
       cwd: WORKSPACE_ROOT,
       encoding: 'utf8',

@@ -1,4 +1,4 @@
-/** Entry point of `npm run owners` (run bundled by tools/bin/run.mjs); the commands live in command.ts. */
+/** Entry point of `npm run owners` (run bundled by tools/core/bin/run.mjs); the commands live in command.ts. */
 import { main } from './command';
 
 main(process.argv.slice(2)).then(

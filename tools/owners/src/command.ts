@@ -12,7 +12,7 @@
  * refs. With --json, stdout holds only the JSON document; warnings go to stderr.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 
 const USAGE = `Usage:
   npm run owners -- check [--repo <dir>] [--json]

@@ -3,8 +3,8 @@
  * Plain child_process rather than execa: the CLI's start-up time is part of what `reviewers` costs in CI.
  */
 import { execFileSync } from 'node:child_process';
-import { git, GIT_MAX_BUFFER, tryGit } from '../lib/git';
-import { UsageError } from '../lib/usage-error';
+import { git, GIT_MAX_BUFFER, tryGit } from '@musiccorp/core/git';
+import { UsageError } from '@musiccorp/core/usage-error';
 
 /** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
 export function repoRoot(dir: string): string {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewers } from './reviewers';
-import { createGitRepo, runCli, type GitRepo } from './testing/git-repo';
+import { createGitRepo, type GitRepo } from '@musiccorp/core/testing/git-repo';
+import { runCli } from './testing/run-cli';
 
 const CODEOWNERS = [
   '* @musiccorp/platform', // 1

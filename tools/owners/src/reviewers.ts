@@ -9,9 +9,14 @@
  *    change who must approve it by editing CODEOWNERS.
  * Each approval is one group of owners of which ANY one may approve (a rule `/x/ @a @b` is satisfied by @a or @b).
  */
-import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, type CodeownersFile } from './codeowners-file';
+import {
+  CODEOWNERS_LOCATIONS,
+  MAX_CODEOWNERS_BYTES,
+  parseCodeowners,
+  type CodeownersFile,
+} from '@musiccorp/core/codeowners/codeowners-file';
 import { diffChanges, firstFileAt, resolveCommits, type Change } from './git';
-import { OwnersMatcher } from './matcher';
+import { OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
 import { resolveOwners, type WhoJson } from './who';
 
 export interface Approval {

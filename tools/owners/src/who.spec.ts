@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitRepo, runCli, type GitRepo } from './testing/git-repo';
+import { createGitRepo, type GitRepo } from '@musiccorp/core/testing/git-repo';
+import { runCli } from './testing/run-cli';
 import { who } from './who';
 
 const CODEOWNERS = [

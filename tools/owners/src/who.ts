@@ -9,10 +9,10 @@ import {
   parseCodeowners,
   type CodeownersFile,
   type Rule,
-} from './codeowners-file';
-import { UsageError } from '../lib/usage-error';
+} from '@musiccorp/core/codeowners/codeowners-file';
+import { UsageError } from '@musiccorp/core/usage-error';
 import { repoRoot } from './git';
-import { normalizePath, OwnersMatcher } from './matcher';
+import { normalizePath, OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
 
 /** The `--json` shape, exactly: `owners: []` and `line: null` when the path is unowned. */
 export interface WhoJson {

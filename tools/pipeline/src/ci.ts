@@ -1,7 +1,7 @@
 /**
  * `npm run ci -- --base=<ref> [--head=<ref>] [--approve=<env>[,<env>]] [--parallel=N] [--verbose]`
  *
- * The affected services and why (tools/src/affected, in this process), then their pipelines through Nx with a live
+ * The affected services and why (tools/affected, in this process), then their pipelines through Nx with a live
  * progress view, then one table: each stage's status and time per service, and the digest the stages used.
  *  - a service whose artifact or deploy configuration changed runs its whole chain: `nx run-many -t deploy`;
  *  - a service with only test, docs or lint-config changes runs just the checks those changes reach (no artifact).
@@ -11,7 +11,7 @@
  * Exit codes: 0 every pipeline passed (or nothing is affected), 1 a pipeline failed, 2 bad arguments or refs.
  */
 import { parseArgs } from 'node:util';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { planForChange } from './plan';
 import { runPipelines, type PipelineGroup } from './run-pipelines';
 
@@ -42,9 +42,9 @@ async function main(): Promise<number> {
   // As ci:affected does: no Nx daemon, Nx's core plugins in this process.
   process.env['NX_DAEMON'] ??= 'false';
   process.env['NX_ISOLATE_PLUGINS'] ??= 'false';
-  const { computeAffected } = await import('../affected/affected');
-  const { UsageError } = await import('../lib/usage-error');
-  const { formatHuman } = await import('../affected/format');
+  const { computeAffected } = await import('@musiccorp/affected/affected');
+  const { UsageError } = await import('@musiccorp/core/usage-error');
+  const { formatHuman } = await import('@musiccorp/affected/format');
   let affected;
   try {
     affected = await computeAffected({ base: values.base, head: values.head });

@@ -5,7 +5,7 @@
  * is flushed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { LogLine } from '../lib/service-process';
+import type { LogLine } from '@musiccorp/core/service-process';
 import type { SampleRequest } from './pipeline-file';
 
 export interface CheckResult {

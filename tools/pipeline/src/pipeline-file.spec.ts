@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { parsePipelineFile, readPipelineFile, stageOfTarget } from './pipeline-file';
 
 describe('pipeline.json', () => {

@@ -6,7 +6,7 @@
  * Exit codes: 0 passed, 1 failed, 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { readPipelineFile, STAGES, type StageName } from './pipeline-file';
 import { planUpTo } from './plan';
 import { runPipelines } from './run-pipelines';

@@ -4,6 +4,7 @@
  * (`.nx/cache/run.json`: per task status, cache hit, start and end) and each service's last-run.json say how every
  * stage ended, how long it took and which digest it used.
  */
+import { formatDuration } from '@musiccorp/core/format-duration';
 import { STAGE_TARGETS, STAGES, stageOfTarget, type StageName } from './pipeline-file';
 import type { LastRun } from './run-record';
 
@@ -142,12 +143,6 @@ const ICON: Record<CellStatus, string> = {
   skipped: '–',
   'awaiting-approval': '⏸',
 };
-
-export function formatDuration(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-}
 
 function formatCell(cell: StageCell | undefined): string {
   if (!cell) return '';

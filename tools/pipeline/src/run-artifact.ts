@@ -7,11 +7,11 @@
  * Either way `digest` is the digest of what actually runs, read back from the runtime, not from the record.
  */
 import { execa } from 'execa';
-import type { ArtifactStore } from '../artifact/artifact-store';
-import type { ArtifactRecord } from '../artifact/build-artifact';
-import { inspectImage, podman, podmanFlags, type ContainerStorage } from '../artifact/containers';
-import { containerLogs, startContainer } from '../artifact/podman';
-import { freePort, startService, type LogLine } from '../lib/service-process';
+import type { ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
+import { inspectImage, podman, podmanFlags, type ContainerStorage } from '@musiccorp/artifact/containers';
+import { containerLogs, startContainer } from '@musiccorp/artifact/podman';
+import { freePort, startService, type LogLine } from '@musiccorp/core/service-process';
 import { runStorage } from './storage';
 
 export interface RunningArtifact {

@@ -8,12 +8,12 @@ import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { formatDuration } from '@musiccorp/core/format-duration';
 import { NxOutputReader } from './nx-output';
 import type { StageName } from './pipeline-file';
 import {
   applyLastRun,
   failed,
-  formatDuration,
   newProgress,
   renderLive,
   renderTable,

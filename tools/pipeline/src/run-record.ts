@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../artifact/oci';
+import { writeFileAtomic } from '@musiccorp/artifact/oci';
 
 export type StageStatus = 'passed' | 'failed' | 'awaiting-approval';
 

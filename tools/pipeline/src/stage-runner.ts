@@ -4,8 +4,8 @@
  * digest than the artifact's.
  */
 import { existsSync } from 'node:fs';
-import { openArtifactStore, type ArtifactStore } from '../artifact/artifact-store';
-import { artifactRecordPath, readArtifactRecord, type ArtifactRecord } from '../artifact/build-artifact';
+import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { artifactRecordPath, readArtifactRecord, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { readPipelineFile, type PipelineFile } from './pipeline-file';
 import {
   continueRun,

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx tools/src/pipeline/stage.ts <stage> <service> [options]`: one pipeline stage of one service —
+ * `node --import tsx tools/pipeline/src/stage.ts <stage> <service> [options]`: one pipeline stage of one service —
  * the command of the service's Nx targets `artifact`, `slow-test`, `perf` and `deploy` (Nx passes extra arguments on:
  * `npx nx run catalog:deploy --environment=ci`).
  *
@@ -13,7 +13,7 @@
  * Exit code 0 passed, 1 failed, 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { artifactStage } from './stages/artifact';
 import { deployStage } from './stages/deploy';
 import { perfStage } from './stages/perf';

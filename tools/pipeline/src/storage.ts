@@ -5,7 +5,7 @@
  *   PIPELINE_BUILD_STORAGE=<dir>, PIPELINE_RUN_STORAGE=<dir>  (each holds `root/` and `run/`)
  */
 import { join, resolve } from 'node:path';
-import { workspaceStorage, type ContainerStorage } from '../artifact/containers';
+import { workspaceStorage, type ContainerStorage } from '@musiccorp/artifact/containers';
 
 function storageAt(dir: string): ContainerStorage {
   return { root: join(dir, 'root'), runroot: join(dir, 'run'), driver: 'vfs' };

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { git, tryGit } from '../lib/git';
+import { git, tryGit } from '@musiccorp/core/git';
 
 /** Flags for an install from what the platform already verified: the local cache first, no network round trips. */
 export const NPM_INSTALL_ARGS = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { composeWorkspace, type ComposedWorkspace } from './compose';
 import { isCopied } from './platform-files';
-import { ownersOf } from './platform-api';
+import { ownersOf } from '@musiccorp/generators/src/codeowners/lib/sync';
 import { readPlatformTeams, resolveTeam } from './team';
 import { scriptFiles } from './transforms';
 
@@ -42,10 +42,10 @@ describe('the files of a new team workspace', () => {
     for (const path of [
       'generators/plugin.js',
       'generators/generators.json',
-      'generators/src/render/render.ts',
+      'tools/core/src/render.ts',
       'templates/service/template.json',
-      'tools/src/test-all.ts',
-      'tools/src/affected/cli.ts',
+      'tools/dev/src/test-all.ts',
+      'tools/affected/src/cli.ts',
       '.github/workflows/ci.yml',
       '.ci/run',
       'platform/environments/production.json',
@@ -68,16 +68,18 @@ describe('the files of a new team workspace', () => {
   it("leaves out the platform's services, e2e tests, benchmarks, the copies' specs and this command", () => {
     expect(paths().filter((path) => /^(services|e2e|bench)\//.test(path))).toEqual([]);
     expect(paths().filter((path) => /^(generators|tools)\/.*\.spec\.ts$/.test(path))).toEqual([]);
-    expect(paths().filter((path) => /^(templates\/workspace|tools\/src\/create-workspace)\//.test(path))).toEqual([]);
+    expect(paths().filter((path) => /^(templates\/workspace|tools\/workspace)\//.test(path))).toEqual([]);
     expect(paths()).not.toContain('generators/vitest.config.mts');
     // …while a template's own specs (what a generated service is tested with) stay.
     expect(paths()).toContain('templates/service/test/chassis/health.spec.ts');
-    expect(isCopied('tools/src/owners/check.spec.ts')).toBe(false);
+    expect(isCopied('tools/owners/src/check.spec.ts')).toBe(false);
     expect(isCopied('templates/service/test/routes/items.spec.ts')).toBe(true);
   });
 
   it('copied projects without specs have no test target (an empty `vitest run` fails); lint and typecheck stay', () => {
-    for (const project of ['generators/project.json', 'tools/project.json']) {
+    const tools = paths().filter((path) => /^tools\/[^/]+\/project\.json$/.test(path));
+    expect(tools).toContain('tools/core/project.json');
+    for (const project of ['generators/project.json', ...tools]) {
       expect(Object.keys(json<{ targets: object }>(project).targets).sort()).toEqual(['lint', 'typecheck']);
     }
   });

@@ -10,15 +10,11 @@ import {
   workspacePackageLock,
   type WorkspacePackage,
 } from './transforms';
-import {
-  formatJson,
-  renderTemplate,
-  teamGenerator,
-  templateDir,
-  type Answers,
-  type Team,
-  type TeamGeneratorSchema,
-} from './platform-api';
+import { formatJson } from '@musiccorp/core/json-format';
+import { renderTemplate, templateDir, type Answers } from '@musiccorp/core/render';
+import { teamGenerator } from '@musiccorp/generators/src/team/generator';
+import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
+import type { Team } from '@musiccorp/generators/src/utils/teams';
 
 export const WORKSPACE_TEMPLATE = 'workspace';
 
@@ -76,7 +72,10 @@ export async function composeWorkspace(input: ComposeInput): Promise<ComposedWor
     'package.json',
     workspacePackageJson(platformPackage, pkg, (path) => files.has(path)),
   );
-  add('package-lock.json', workspacePackageLock(read(DERIVED[1]).toString('utf8'), pkg));
+  add(
+    'package-lock.json',
+    workspacePackageLock(read(DERIVED[1]).toString('utf8'), pkg, (path) => files.has(path)),
+  );
 
   const provenance = platformProvenance(platformRoot, platformName, copied);
   add(PLATFORM_FILE, formatJson(provenance));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 import { createWorkspace } from './create-workspace';
 import type { CreateWorkspaceArgs } from './options';
 
@@ -102,15 +102,11 @@ describe('createWorkspace', () => {
   });
 
   it('Ctrl-C during npm install: exit code 130, nothing left behind', async () => {
-    const child = execa(
-      'node',
-      ['--import', 'tsx', 'src/create-workspace/main.ts', join(parent, 'royalties'), '--team=catalog'],
-      {
-        cwd: join(__dirname, '..', '..'),
-        reject: false,
-        env: { INIT_CWD: parent },
-      },
-    );
+    const child = execa('node', ['--import', 'tsx', 'src/main.ts', join(parent, 'royalties'), '--team=catalog'], {
+      cwd: join(__dirname, '..'),
+      reject: false,
+      env: { INIT_CWD: parent },
+    });
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('… npm install')) child.kill('SIGINT');
     });

@@ -2,7 +2,7 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { QueuedAdapter } from '@yeoman/adapter';
 import { createEnv } from 'yeoman-environment';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { WorkspaceGenerator, type CreatedWorkspace, type WorkspaceOptions } from './generator';
 import type { CreateWorkspaceArgs } from './options';
 import { StepList, type Output } from './progress';

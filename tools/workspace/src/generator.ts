@@ -1,13 +1,14 @@
 import type { Stats } from 'node:fs';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 import { initialCommit, npmInstall } from './commands';
 import { composeWorkspace } from './compose';
 import type { CreateWorkspaceArgs } from './options';
 import type { Step, StepList } from './progress';
 import { assertTargetUsable, resolveTarget, targetProblem } from './staging';
 import { listedTeam, readPlatformTeams, resolveTeam, type PlatformTeams } from './team';
-import { type Team, type TeamGeneratorSchema } from './platform-api';
+import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
+import type { Team } from '@musiccorp/generators/src/utils/teams';
 
 export interface WorkspaceOptions {
   args: CreateWorkspaceArgs;

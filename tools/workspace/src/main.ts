@@ -4,7 +4,7 @@
  * failed, 2 a usage problem (the message names the fix), 130 interrupted.
  */
 import { relative } from 'node:path';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 import { createWorkspace, InterruptedError } from './create-workspace';
 import { HELP, parseCreateWorkspaceArgs } from './options';
 

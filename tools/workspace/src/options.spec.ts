@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 import { HELP, parseCreateWorkspaceArgs } from './options';
 
 describe('create-workspace options', () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
 
 /** What the command line says; anything missing is asked for in a terminal, or refused without one. */
 export interface CreateWorkspaceArgs {

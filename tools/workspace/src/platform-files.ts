@@ -1,4 +1,4 @@
-import { git } from '../lib/git';
+import { git } from '@musiccorp/core/git';
 
 /**
  * Which of the platform's files a team workspace starts with. It gets what builds, checks, owns and ships services —
@@ -21,14 +21,14 @@ const COPIED: readonly RegExp[] = [
 /** Left out even inside a copied folder, and why. */
 export const LEFT_OUT: readonly { pattern: RegExp; why: string }[] = [
   {
-    pattern: /^(generators|tools)\/(.*\.spec\.ts|(.*\/)?testing(\/.*|\.ts)|vitest\.config\.mts)$/,
+    pattern: /^(generators|tools)\/(.*\.spec\.ts|(.*\/)?testing(\/.*|\.ts)|(.*\/)?vitest\.config\.mts)$/,
     why: 'the specs, test helpers and vitest config of the copied generators and tools: they test the platform against its own services and teams, and run in the platform’s CI before a release',
   },
   {
     pattern: /^templates\/workspace\//,
     why: 'the template of the workspace itself: only the platform creates workspaces',
   },
-  { pattern: /^tools\/src\/create-workspace\//, why: 'this command: only the platform creates workspaces' },
+  { pattern: /^tools\/workspace\//, why: 'this command: only the platform creates workspaces' },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { formatDuration } from '../pipeline/progress';
+import { formatDuration } from '@musiccorp/core/format-duration';
 
 export interface Step {
   done(note?: string): void;

@@ -1,5 +1,5 @@
-import { tryGit } from '../lib/git';
-import { PLATFORM_VERSION } from './platform-api';
+import { tryGit } from '@musiccorp/core/git';
+import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 
 export const PLATFORM_FILE = 'platform.json';
 

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree.js';
 import type { Tree } from '@nx/devkit';
-import { UsageError } from '../lib/usage-error';
+import { UsageError } from '@musiccorp/core/usage-error';
+import { formatJson } from '@musiccorp/core/json-format';
+import { normalizeOptions as normalizeTeamOptions } from '@musiccorp/generators/src/team/lib/normalize-options';
+import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
 import {
   PLATFORM_TEAM,
   TEAMS_FILE,
   TEAMS_SCHEMA_FILE,
-  formatJson,
-  normalizeTeamOptions,
   readTeams,
   type Team,
-  type TeamGeneratorSchema,
-} from './platform-api';
+} from '@musiccorp/generators/src/utils/teams';
 
 /** The platform's teams registry, read (and validated) once: the source of the platform team and of listed teams. */
 export interface PlatformTeams {

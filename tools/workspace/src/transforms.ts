@@ -1,4 +1,4 @@
-import { formatJson } from './platform-api';
+import { formatJson } from '@musiccorp/core/json-format';
 
 interface PackageJson {
   name: string;
@@ -11,7 +11,7 @@ interface PackageJson {
 interface PackageLock {
   name: string;
   version: string;
-  packages: Record<string, { name?: string; version?: string }>;
+  packages: Record<string, { name?: string; version?: string; resolved?: string; link?: boolean }>;
   [key: string]: unknown;
 }
 
@@ -38,24 +38,38 @@ export function workspacePackageJson(
   return `${JSON.stringify({ ...pkg, ...target, scripts }, null, 2)}\n`;
 }
 
-/** Workspace files a script runs, e.g. `tools/src/demo/main.ts` in `node --import tsx tools/src/demo/main.ts`. */
+/** Workspace files a script runs, e.g. `tools/dev/src/demo.ts` in `node --import tsx tools/dev/src/demo.ts`. */
 export function scriptFiles(command: string): string[] {
   return [...command.matchAll(/(?:^|\s)((?:[\w.-]+\/)+[\w.-]+\.[cm]?[jt]s)(?=\s|$)/g)].map((match) => match[1] ?? '');
 }
 
 /**
  * The platform's lockfile with the root renamed: `npm ci` / `npm install` give the team exactly the versions the
- * platform verified, resolved from the same cache. npm prints lockfiles with two-space JSON.
+ * platform verified, resolved from the same cache. Workspace packages the copy leaves out (the workspace creator
+ * itself) are dropped with their links, or `npm ci` would look for their folders. npm prints lockfiles with
+ * two-space JSON.
  */
-export function workspacePackageLock(platform: string, target: WorkspacePackage): string {
+export function workspacePackageLock(
+  platform: string,
+  target: WorkspacePackage,
+  has: (path: string) => boolean,
+): string {
   const lock = JSON.parse(platform) as PackageLock;
   const root = lock.packages[''] ?? {};
+  const leftOut = (folder: string) => !has(`${folder}/package.json`);
+  const packages = Object.fromEntries(
+    Object.entries(lock.packages).filter(([key, entry]) =>
+      key === '' || key.startsWith('node_modules/')
+        ? !(entry.link && entry.resolved !== undefined && leftOut(entry.resolved))
+        : !leftOut(key),
+    ),
+  );
   return `${JSON.stringify(
     {
       ...lock,
       name: target.name,
       version: target.version,
-      packages: { ...lock.packages, '': { ...root, name: target.name, version: target.version } },
+      packages: { ...packages, '': { ...root, name: target.name, version: target.version } },
     },
     null,
     2,

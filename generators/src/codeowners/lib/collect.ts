@@ -1,7 +1,8 @@
 import { getProjects, type Tree } from '@nx/devkit';
-import { SERVICE_TAG } from '../../utils/services';
+import { SERVICE_TAG } from '@musiccorp/core/services';
 import { PLATFORM_TEAM, readDefaultOwner, readTeams, TEAMS_FILE, type Team } from '../../utils/teams';
-import { buildRegistry, CODEOWNERS_LOCATIONS, ownerProblem, parseCodeowners } from '../../utils/owners-engine';
+import { CODEOWNERS_LOCATIONS, parseCodeowners } from '@musiccorp/core/codeowners/codeowners-file';
+import { buildRegistry, ownerProblem } from '@musiccorp/core/teams';
 import { CODEOWNERS_FILE, EXTRA_FILE, normalizeExtra, type CodeownersInput, type ProjectOwner } from './render';
 
 const TEAM_TAG = 'team:';

@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
-import { OwnersMatcher, parseCodeowners } from '../../utils/owners-engine';
+import { parseCodeowners } from '@musiccorp/core/codeowners/codeowners-file';
+import { OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
 import { CodeownersError, collectCodeowners } from './collect';
 import { CODEOWNERS_FILE, EXTRA_FILE, renderCodeowners, type CodeownersInput } from './render';
 

@@ -4,7 +4,7 @@ import { flushChanges } from 'nx/src/generators/tree';
 import * as prettier from 'prettier';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDrift } from '../../drift/drift';
-import { readManifest } from '../../render/render';
+import { readManifest } from '@musiccorp/core/render';
 import { createTestWorkspace, type TestWorkspace } from '../testing';
 import { endpointGenerator } from './generator';
 import type { EndpointSchema } from './schema';

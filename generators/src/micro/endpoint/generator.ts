@@ -1,6 +1,6 @@
 import { formatFiles, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
-import { renderTemplate, TEMPLATES_ROOT } from '../../render/render';
+import { renderTemplate, TEMPLATES_ROOT } from '@musiccorp/core/render';
 import { assertTeamOwned } from '../team-owned';
 import { addEndpointToReadme } from './endpoints-readme';
 import { normalizeEndpointOptions } from './options';

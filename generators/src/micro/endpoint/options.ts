@@ -1,7 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { posix } from 'node:path';
-import { caseHelpers } from '../../render/helpers';
-import type { ServiceInfo } from '../../utils/services';
+import { caseHelpers } from '@musiccorp/core/render-helpers';
+import type { ServiceInfo } from '@musiccorp/core/services';
 import { findService } from '../service';
 import { isReservedWord } from '../typescript';
 import { parseHttpMethod, type HttpMethod } from './http-method';

@@ -1,5 +1,5 @@
-import { caseHelpers, words } from '../../render/helpers';
-import type { TemplateData } from '../../render/render';
+import { caseHelpers, words } from '@musiccorp/core/render-helpers';
+import type { TemplateData } from '@musiccorp/core/render';
 import { hasBody, successStatus } from './http-method';
 import type { EndpointOptions } from './options';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { flushChanges } from 'nx/src/generators/tree';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDrift } from '../../drift/drift';
-import { readManifest } from '../../render/render';
+import { readManifest } from '@musiccorp/core/render';
 import { createTestWorkspace, type TestWorkspace } from '../testing';
 import { eventGenerator } from './generator';
 import type { EventSchema } from './schema';

@@ -1,5 +1,5 @@
 import { addProjectConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
-import { SERVICE_TAG } from '../../utils/services';
+import { SERVICE_TAG } from '@musiccorp/core/services';
 import type { NormalizedOptions } from './normalize-options';
 
 /** Commands run inside the service folder, so the service builds the same way with or without Nx. */
@@ -15,7 +15,7 @@ const inService = (command: string, extra: Partial<TargetConfiguration> = {}): T
  */
 const stage = (name: string, service: string): TargetConfiguration => ({
   executor: 'nx:run-commands',
-  options: { command: `node --import tsx tools/src/pipeline/stage.ts ${name} ${service}` },
+  options: { command: `node --import tsx tools/pipeline/src/stage.ts ${name} ${service}` },
 });
 
 export function addProject(tree: Tree, options: NormalizedOptions): void {

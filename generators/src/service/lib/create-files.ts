@@ -1,7 +1,7 @@
 import type { Tree } from '@nx/devkit';
-import { renderTemplate, type Answers } from '../../render/render';
+import { renderTemplate, type Answers } from '@musiccorp/core/render';
 import type { NormalizedOptions } from './normalize-options';
-import { PLATFORM_VERSION } from './provenance';
+import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 
 export const SERVICE_TEMPLATE = 'service';
 

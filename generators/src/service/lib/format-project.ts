@@ -1,5 +1,5 @@
 import { readJson, type Tree } from '@nx/devkit';
-import { formatJson } from '../../utils/json-format';
+import { formatJson } from '@musiccorp/core/json-format';
 
 /**
  * Nx writes project.json with JSON.stringify; print it as prettier would, like the rest of the workspace. The rendered

@@ -1,6 +1,6 @@
 import { getProjects, type Tree } from '@nx/devkit';
 import { findTeam, type Team } from '../../utils/teams';
-import { listServices, SERVICES_DIR } from '../../utils/services';
+import { listServices, SERVICES_DIR } from '@musiccorp/core/services';
 import type { ServiceGeneratorSchema } from '../schema';
 import { nameProblem } from './validate-name';
 

@@ -1,7 +1,8 @@
 import { getProjects, type Tree } from '@nx/devkit';
 import { EXTRA_FILE } from '../../codeowners/lib/render';
-import { ORG, parseCodeowners } from '../../utils/owners-engine';
-import { SERVICE_TAG } from '../../utils/services';
+import { parseCodeowners } from '@musiccorp/core/codeowners/codeowners-file';
+import { ORG } from '@musiccorp/core/teams';
+import { SERVICE_TAG } from '@musiccorp/core/services';
 import { PLATFORM_TEAM, readTeams, teamsProblems, TEAMS_FILE, type Team } from '../../utils/teams';
 import { suggestName } from '../../service/lib/validate-name';
 import type { TeamGeneratorSchema } from '../schema';

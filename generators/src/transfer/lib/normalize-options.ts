@@ -1,8 +1,8 @@
 import { getProjects, readJson, type Tree } from '@nx/devkit';
-import type { Answers } from '../../render/render';
-import { PROVENANCE_FILE, type Provenance } from '../../service/lib/provenance';
-import { ORG } from '../../utils/owners-engine';
-import { listServices, SERVICE_TAG, type ServiceInfo } from '../../utils/services';
+import type { Answers } from '@musiccorp/core/render';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
+import { ORG } from '@musiccorp/core/teams';
+import { listServices, SERVICE_TAG, type ServiceInfo } from '@musiccorp/core/services';
 import { findTeam, readTeams, type Team } from '../../utils/teams';
 import type { TransferGeneratorSchema } from '../schema';
 import { planRerender, type RerenderPlan } from './rerender-platform-files';

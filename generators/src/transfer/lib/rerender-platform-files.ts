@@ -1,7 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { minimatch } from 'minimatch';
-import { readManifest, renderTemplate, type Answers, type RenderedFile } from '../../render/render';
-import type { Provenance } from '../../service/lib/provenance';
+import { readManifest, renderTemplate, type Answers, type RenderedFile } from '@musiccorp/core/render';
+import type { Provenance } from '@musiccorp/core/provenance';
 import { withTemplatesAt } from '../../utils/template-revision';
 
 export interface RerenderPlan {

@@ -1,7 +1,7 @@
 import type { Tree } from '@nx/devkit';
-import type { Answers } from '../../render/render';
-import type { Provenance } from '../../service/lib/provenance';
-import { formatJson } from '../../utils/json-format';
+import type { Answers } from '@musiccorp/core/render';
+import type { Provenance } from '@musiccorp/core/provenance';
+import { formatJson } from '@musiccorp/core/json-format';
 
 /**
  * Records the new answers (team, teamHandle) and nothing else: template, platform version and commit stay, so the

@@ -3,8 +3,8 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempStorage, inspectImage, requireTools, type TempStorage } from '../artifact/containers';
-import { runInContainer } from '../artifact/podman';
+import { createTempStorage, inspectImage, requireTools, type TempStorage } from '../containers';
+import { runInContainer } from '../podman';
 import { defaultBaseImageName, ensureBaseImage, INPUTS_LABEL, sharedLibraries, type BaseImage } from './base-image';
 
 let first: TempStorage;

@@ -15,8 +15,8 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFil
 import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { buildah, inspectImage, tool, type ContainerStorage } from '../artifact/containers';
-import { sha256File } from '../artifact/oci';
+import { buildah, inspectImage, tool, type ContainerStorage } from '../containers';
+import { sha256File } from '../oci';
 
 /** Bump when the image's layout or config changes, so existing images are rebuilt. */
 const RECIPE_VERSION = '1';

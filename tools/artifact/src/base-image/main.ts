@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
-import { requireTools, workspaceStorage, type ContainerStorage } from '../artifact/containers';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { requireTools, workspaceStorage, type ContainerStorage } from '../containers';
 import { ensureBaseImage } from './base-image';
 
 const { values } = parseArgs({

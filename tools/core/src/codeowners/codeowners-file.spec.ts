@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findCodeowners, ownerKind, parseCodeowners } from './codeowners-file';
-import { createGitRepo, type GitRepo } from './testing/git-repo';
+import { createGitRepo, type GitRepo } from '../testing/git-repo';
 
 describe('parseCodeowners', () => {
   it('reads patterns and owners, skipping blank lines, comments and inline comments', () => {

@@ -76,16 +76,3 @@ export function teamsJson(ids: readonly string[], extraMembers: Record<string, s
   }));
   return `${JSON.stringify({ teams }, null, 2)}\n`;
 }
-
-/** Runs the CLI in-process, capturing what it prints. */
-export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../command');
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    args,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-  );
-  return { code, stdout, stderr };
-}

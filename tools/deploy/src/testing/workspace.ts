@@ -6,10 +6,10 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OciLayoutArtifactStore } from '../../artifact/artifact-store';
-import { artifactRecordPath, type ArtifactRecord } from '../../artifact/build-artifact';
-import { createHandmadeImage } from '../../artifact/testing/fixtures';
-import { WORKSPACE_ROOT } from '../../lib/scratch-workspace';
+import { OciLayoutArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { artifactRecordPath, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
+import { createHandmadeImage } from '@musiccorp/artifact/testing/fixtures';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 
 export const FIXTURE_GIT_SHA = '0123456789abcdef0123456789abcdef01234567';
 

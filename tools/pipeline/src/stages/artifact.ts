@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { openArtifactStore } from '../../artifact/artifact-store';
-import { buildArtifact, describeRecord } from '../../artifact/build-artifact';
-import { requireTools } from '../../artifact/containers';
-import { withLockFile } from '../../artifact/oci';
-import { ensureBaseImage } from '../../base-image/base-image';
+import { openArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { buildArtifact, describeRecord } from '@musiccorp/artifact/build-artifact';
+import { requireTools } from '@musiccorp/artifact/containers';
+import { withLockFile } from '@musiccorp/artifact/oci';
+import { ensureBaseImage } from '@musiccorp/artifact/base-image/base-image';
 import { buildStorage } from '../storage';
 
 export interface ArtifactStageOptions {

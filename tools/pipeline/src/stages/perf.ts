@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { load } from '../../lib/load';
+import { load } from '../load';
 import { startArtifact } from '../run-artifact';
 import { runRecordedStage } from '../stage-runner';
 import { evaluateThresholds, formatCheck } from '../thresholds';

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx tools/src/workflows/dry-run.ts <service> [job,job,…]`: the `run:` steps of
+ * `node --import tsx tools/pipeline/src/workflows/dry-run.ts <service> [job,job,…]`: the `run:` steps of
  * .github/workflows/service-pipeline.yml, executed here, job by job in stage order — the closest thing to running the
  * workflow that works without GitHub.
  *
@@ -20,7 +20,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { createScratchWorkspace } from '../lib/scratch-workspace';
+import { createScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 
 export const STAGE_JOBS = ['artifact', 'slow-tests', 'perf', 'deploy-ci', 'deploy-preprod', 'deploy-production'];
 
@@ -185,7 +185,7 @@ async function gitops(origin: string): Promise<Pick<DryRunResult, 'gitops' | 'gi
 if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {
   const [service, jobs] = process.argv.slice(2);
   if (!service) {
-    console.error('Usage: node --import tsx tools/src/workflows/dry-run.ts <service> [job,job,…]');
+    console.error('Usage: node --import tsx tools/pipeline/src/workflows/dry-run.ts <service> [job,job,…]');
     process.exit(2);
   }
   const result = await dryRun({

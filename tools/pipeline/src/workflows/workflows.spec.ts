@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '../lib/scratch-workspace';
+import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { dryRun, STAGE_JOBS } from './dry-run';
 
 const GITHUB = join(WORKSPACE_ROOT, '.github');
@@ -640,7 +640,7 @@ describe('.github/scripts', () => {
       expect((await check({ stages: [{ stage: 'perf', artifact: { digest: A } }] }, A, 'perf')).exitCode).toBe(0);
     });
 
-    it('reads the last-run.json the pipeline writes (tools/src/pipeline/run-record.ts)', async () => {
+    it('reads the last-run.json the pipeline writes (tools/pipeline/src/run-record.ts)', async () => {
       const run = (stages: unknown[]) => ({ service: 'catalog', gitSha: 'f'.repeat(40), digest: A, stages });
       const passed = (name: string, digest: string | null) => ({ name, status: 'passed', durationMs: 1, digest });
       const ok = run([passed('slow-test', A), passed('perf', A), passed('deploy:ci', A)]);
