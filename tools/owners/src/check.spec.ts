@@ -196,6 +196,10 @@ describe('owners check', () => {
       { kind: 'no-match', where: 'CODEOWNERS:7', message: '"/scratch/" matches no tracked file' },
     ]);
     expect(result.findings[1]!.fix).toContain('case-sensitive');
+    // Right after `nx g service`, the new folder's line waits for a commit: the fix is `git add`, not removing it.
+    expect(result.findings[2]!.fix).toBe(
+      'git add scratch — the line matches 1 new file git does not track yet, and GitHub applies CODEOWNERS to committed files only',
+    );
   });
 
   it('reports duplicated patterns, also when written differently, at the later line', async () => {

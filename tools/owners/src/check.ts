@@ -20,7 +20,8 @@ import {
 } from '@musiccorp/core/codeowners/codeowners-file';
 import { repoRoot, trackedFiles } from './git';
 import { OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
-import { subsumes } from '@musiccorp/core/codeowners/pattern';
+import { matchesPath, subsumes } from '@musiccorp/core/codeowners/pattern';
+import { git } from '@musiccorp/core/git';
 import { loadRegistry, ORG, ownerProblem, TEAMS_FILE } from '@musiccorp/core/teams';
 
 export type FindingKind =
@@ -110,7 +111,7 @@ export async function check(repo: string): Promise<CheckResult> {
     }
   }
 
-  findings.push(...ruleFindings(rules, files, at));
+  findings.push(...ruleFindings(rules, files, at, () => untrackedFiles(root)));
 
   const matcher = new OwnersMatcher(rules);
   const unowned = new Map<string, Rule | null>(); // file → the ownerless rule that decided, or null
@@ -140,8 +141,31 @@ export async function check(repo: string): Promise<CheckResult> {
   };
 }
 
+/** New files git would commit (untracked, not ignored): a rule that matches only these is waiting for a `git add`. */
+function untrackedFiles(root: string): string[] {
+  return git(root, ['ls-files', '-z', '--others', '--exclude-standard']).split('\0').filter(Boolean);
+}
+
+/** `git add <what>` for new files: the folder they share, else the files themselves (at most three named). */
+function gitAddFix(paths: string[]): string {
+  let folder = paths[0]!.split('/').slice(0, -1);
+  for (const path of paths) {
+    const segments = path.split('/');
+    let same = 0;
+    while (same < folder.length && folder[same] === segments[same]) same++;
+    folder = folder.slice(0, same);
+  }
+  const what = folder.length > 0 ? folder.join('/') : paths.slice(0, 3).join(' ') + (paths.length > 3 ? ' …' : '');
+  return `git add ${what} — the line matches ${plural(paths.length, 'new file')} git does not track yet, and GitHub applies CODEOWNERS to committed files only`;
+}
+
 /** Duplicates, rules matching no tracked file, and rules that can never win (shadowed). */
-function ruleFindings(rules: Rule[], files: string[], at: (rule: Rule) => { file: string; line: number }): Finding[] {
+function ruleFindings(
+  rules: Rule[],
+  files: string[],
+  at: (rule: Rule) => { file: string; line: number },
+  untracked: () => string[],
+): Finding[] {
   const findings: Finding[] = [];
   const matcher = new OwnersMatcher(rules);
   const matched = new Array<number>(rules.length).fill(0);
@@ -184,11 +208,15 @@ function ruleFindings(rules: Rule[], files: string[], at: (rule: Rule) => { file
   const covering = rules.filter((rule) => rule.pattern.covers !== null);
   for (const rule of rules) {
     if (matched[rule.index] === 0) {
+      const waiting = untracked().filter((path) => matchesPath(rule.pattern, path, path.split('/')));
       findings.push({
         kind: 'no-match',
         ...at(rule),
         message: `"${rule.pattern.source}" matches no tracked file`,
-        fix: 'remove the line, or correct the path (patterns are case-sensitive; a leading "/" anchors to the repository root)',
+        fix:
+          waiting.length > 0
+            ? gitAddFix(waiting)
+            : 'remove the line, or correct the path (patterns are case-sensitive; a leading "/" anchors to the repository root)',
       });
     }
     if (duplicatedLater.has(rule.index)) continue; // reported as a duplicate at the later line
