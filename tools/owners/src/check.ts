@@ -148,7 +148,7 @@ function untrackedFiles(root: string): string[] {
 
 /** `git add <what>` for new files: the folder they share, else the files themselves (at most three named). */
 function gitAddFix(paths: string[]): string {
-  let folder = paths[0]!.split('/').slice(0, -1);
+  let folder = (paths[0] ?? '').split('/').slice(0, -1);
   for (const path of paths) {
     const segments = path.split('/');
     let same = 0;
