@@ -30,8 +30,8 @@ export interface ScratchWorkspace {
  * ignored), a fresh git repository with one commit, and node_modules shared by symlink so no install is needed.
  * The workspace's own packages are linked to the copy, never back to the original.
  */
-export async function createScratchWorkspace(prefix = 'musiccorp-'): Promise<ScratchWorkspace> {
-  const root = await mkdtemp(join(tmpdir(), prefix));
+export async function createScratchWorkspace(prefix = 'musiccorp-', parent = tmpdir()): Promise<ScratchWorkspace> {
+  const root = await mkdtemp(join(parent, prefix));
   try {
     return await populate(root);
   } catch (error) {
