@@ -130,7 +130,11 @@ describe('service generator', () => {
       ['reserved: node', { name: 'node' }, /reserved/],
       ['unknown team', { team: 'catalogue' }, /Unknown team "catalogue"\. Use one of: platform, catalog/],
       ['empty team', { team: '' }, /--team is required/],
-      ['missing team', { team: undefined }, /--team is required/],
+      [
+        'missing team',
+        { team: undefined },
+        /--team is required: .*one of platform, catalog, .*\(e\.g\. --team=catalog\)/,
+      ],
       ['port below 1024', { port: 80 }, /--port must be an integer from 1024 to 65535 \(got "80"\)/],
       ['port above 65535', { port: 70000 }, /--port must be an integer/],
       ['port not a number', { port: 'abc' }, /--port must be an integer/],

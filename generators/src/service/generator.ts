@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import type { ServiceGeneratorSchema } from './schema';
+import { askTeam } from './lib/ask-team';
 import { normalizeOptions } from './lib/normalize-options';
 import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-files';
 import { addProject } from './lib/add-project';
@@ -12,7 +13,7 @@ import { formatProjectJson } from './lib/format-project';
  * Only project.json is formatted: template output is verified prettier-clean (template.spec.ts).
  */
 export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
-  const options = normalizeOptions(tree, schema);
+  const options = normalizeOptions(tree, { ...schema, team: await askTeam(tree, schema.team) });
   const answers = serviceAnswers(options);
   createFiles(tree, options, answers);
   addProject(tree, options);

@@ -1,6 +1,6 @@
 export interface ServiceGeneratorSchema {
   name: string;
-  team: string;
+  team?: string;
   port?: number | string;
   description?: string;
 }

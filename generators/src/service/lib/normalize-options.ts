@@ -1,5 +1,6 @@
 import { getProjects, type Tree } from '@nx/devkit';
-import { findTeam, type Team } from '../../utils/teams';
+import type { Team } from '@musiccorp/core/teams';
+import { findTeam } from '../../utils/teams';
 import { listServices, SERVICES_DIR } from '@musiccorp/core/services';
 import type { ServiceGeneratorSchema } from '../schema';
 import { nameProblem } from './validate-name';
@@ -17,7 +18,7 @@ export interface NormalizedOptions {
 }
 
 /** Validates every option before anything is written: a bad option throws, and the Tree is never flushed. */
-export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): NormalizedOptions {
+export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema & { team: string }): NormalizedOptions {
   const name = typeof options.name === 'string' ? options.name.trim() : options.name;
   const problem = nameProblem(name);
   if (problem) throw new Error(problem);
@@ -32,11 +33,6 @@ export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): N
     throw new Error(`${projectRoot} already exists. Choose another name, or remove that folder first.`);
   }
 
-  if (typeof options.team !== 'string' || options.team.trim() === '') {
-    throw new Error(
-      '--team is required: pass the id of the owning team from platform/teams.json, e.g. --team=catalog.',
-    );
-  }
   const team = findTeam(tree, options.team.trim());
   const description = options.description?.trim() || `The ${name} service.`;
   if (/[\r\n]/.test(description)) throw new Error('--description must be a single line.');
