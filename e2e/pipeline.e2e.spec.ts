@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, chmod, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { OciLayoutArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { OciLayoutArtifactStore } from '@musiccorp/artifact/oci-layout-store';
 import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { createTempStorage, requireTools, type TempStorage } from '@musiccorp/artifact/containers';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startService } from '@musiccorp/core/service-process';
 import { ensureBaseImage, type BaseImage } from './base-image/base-image';
-import { openArtifactStore, OciLayoutArtifactStore, RegistryArtifactStore } from './artifact-store';
+import { OciLayoutArtifactStore } from './oci-layout-store';
+import { RegistryArtifactStore } from './registry-store';
+import { openArtifactStore } from './store';
 import {
   artifactRecordPath,
   buildArtifact,

@@ -11,10 +11,11 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { assertService, OciLayoutArtifactStore, type ArtifactStore } from './artifact-store';
 import { workspaceStorage, type ContainerStorage } from './containers';
 import { buildImage, type BuildEngine } from './image-build';
 import { writeFileAtomic } from './oci';
+import type { ArtifactStore } from './store';
+import { assertService } from './store-base';
 
 export interface ArtifactRecord {
   service: string;
@@ -105,10 +106,6 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
     const verifyMs = performance.now() - started;
     const appLayers = stored.layers.slice(built.baseLayerCount);
 
-    const location =
-      options.store instanceof OciLayoutArtifactStore
-        ? options.store.relativeTo(workspaceRoot)
-        : options.store.location;
     const record: ArtifactRecord = {
       service: options.service,
       gitSha: options.gitSha,
@@ -120,7 +117,7 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
         digests: appLayers.map((layer) => layer.digest),
         bytes: appLayers.reduce((sum, layer) => sum + layer.size, 0),
       },
-      store: { kind: options.store.kind, location },
+      store: { kind: options.store.kind, location: options.store.locationForRecord(workspaceRoot) },
       engine: built.engine,
     };
     const metrics: BuildMetrics = {

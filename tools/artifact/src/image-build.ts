@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { buildah, inspectImage, tool, type ContainerStorage } from './containers';
-import type { ImageSource } from './artifact-store';
+import type { ImageSource } from './store';
 import type { Descriptor } from './oci';
 
 export type BuildEngine = 'buildah' | 'docker';

@@ -3,7 +3,7 @@
  * the image it names is whole in the artifact store — every blob re-hashed — before a manifest points at it.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/store';
 import { describeRecord, readArtifactRecord, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 
 export class ArtifactRefusedError extends Error {

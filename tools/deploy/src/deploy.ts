@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import type { ArtifactStore } from '@musiccorp/artifact/store';
 import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { readRecord, storeFor, verifyArtifact } from './artifact';
 import { loadEnvironments, type Environment } from './environments';

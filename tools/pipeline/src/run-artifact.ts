@@ -7,7 +7,7 @@
  * Either way `digest` is the digest of what actually runs, read back from the runtime, not from the record.
  */
 import { execa } from 'execa';
-import type { ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import type { ArtifactStore } from '@musiccorp/artifact/store';
 import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { inspectImage, podman, podmanFlags, type ContainerStorage } from '@musiccorp/artifact/containers';
 import { containerLogs, startContainer } from '@musiccorp/artifact/podman';

@@ -4,7 +4,7 @@
  * digest than the artifact's.
  */
 import { existsSync } from 'node:fs';
-import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { openArtifactStore, type ArtifactStore } from '@musiccorp/artifact/store';
 import { artifactRecordPath, readArtifactRecord, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { readPipelineFile, type PipelineFile } from './pipeline-file';
 import {

@@ -6,7 +6,9 @@
  * Prints the PublishResult as JSON on success.
  */
 import { writeFileSync } from 'node:fs';
-import { OciLayoutArtifactStore, RegistryArtifactStore, type ImageSource, type PublishHooks } from '../artifact-store';
+import { OciLayoutArtifactStore } from '../oci-layout-store';
+import { RegistryArtifactStore } from '../registry-store';
+import type { ImageSource, PublishHooks } from '../store';
 
 interface ChildArgs {
   /** An OCI layout store directory… */

@@ -6,7 +6,7 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OciLayoutArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { OciLayoutArtifactStore } from '@musiccorp/artifact/oci-layout-store';
 import { artifactRecordPath, type ArtifactRecord } from '@musiccorp/artifact/build-artifact';
 import { createHandmadeImage } from '@musiccorp/artifact/testing/fixtures';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';

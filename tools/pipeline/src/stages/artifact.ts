@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { openArtifactStore } from '@musiccorp/artifact/artifact-store';
+import { openArtifactStore } from '@musiccorp/artifact/store';
 import { buildArtifact, describeRecord } from '@musiccorp/artifact/build-artifact';
 import { requireTools } from '@musiccorp/artifact/containers';
 import { withLockFile } from '@musiccorp/artifact/oci';

@@ -9,15 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArtifactIntegrityError,
-  ArtifactNotFoundError,
-  OciLayoutArtifactStore,
-  type ImageSource,
-  type PublishHooks,
-} from './artifact-store';
 import { requireTools } from './containers';
-import { blobPath, readIndex, sha256File } from './oci';
+import { ArtifactIntegrityError, ArtifactNotFoundError, blobPath, readIndex, sha256File } from './oci';
+import { OciLayoutArtifactStore } from './oci-layout-store';
+import type { ImageSource, PublishHooks } from './store';
 import { corruptFile, createHandmadeImage, type HandmadeImage } from './testing/fixtures';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
