@@ -19,8 +19,8 @@ export async function askTeam(tree: Tree, team: string | undefined): Promise<str
       `--team is required: the id of the owning team in platform/teams.json, one of ${ids.join(', ')} (e.g. --team=${ids.find((id) => id !== 'platform') ?? ids[0]}). A new team: npx nx g @musiccorp/generators:team <id> first.`,
     );
   }
-  const { prompt } = await import('enquirer');
-  const answer = await prompt<{ team: string }>({
+  const { default: Enquirer } = await import('enquirer');
+  const answer = await Enquirer.prompt<{ team: string }>({
     type: 'select',
     name: 'team',
     message: 'Which team owns it?',
