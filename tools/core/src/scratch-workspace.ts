@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -27,7 +27,8 @@ export interface ScratchWorkspace {
 
 /**
  * A throw-away copy of this workspace in a temp folder: the files git would commit (tracked plus untracked, not
- * ignored), a fresh git repository with one commit, and node_modules shared by symlink so no install is needed.
+ * ignored), a fresh git repository with one commit that can still read the original's commits by sha, and
+ * node_modules shared by symlink so no install is needed.
  * The workspace's own packages are linked to the copy, never back to the original.
  */
 export async function createScratchWorkspace(prefix = 'musiccorp-', parent = tmpdir()): Promise<ScratchWorkspace> {
@@ -99,6 +100,12 @@ async function populate(root: string): Promise<ScratchWorkspace> {
     dispose: () => rm(root, { recursive: true, force: true }),
   };
   await git(['init', '-q', '-b', 'main']);
+  // The original's commits stay readable by sha (its object store as an alternate), as in the real repository: a
+  // service's recorded template commit can be rendered again (drift check, upgrade) in the copy too.
+  const objects = (
+    await git(['rev-parse', '--path-format=absolute', '--git-common-dir'], WORKSPACE_ROOT)
+  ).stdout.trim();
+  await writeFile(join(root, '.git', 'objects', 'info', 'alternates'), `${join(objects, 'objects')}\n`);
   await scratch.commit('scratch workspace');
   return scratch;
 }
