@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import type { Tree } from '@nx/devkit';
+import { checkedOutRevision } from './git';
 import { formatJson } from './json-format';
 import type { Answers } from './render';
 import corePackage from '../package.json';
@@ -33,14 +33,6 @@ export function writeProvenance(tree: Tree, folder: string, template: string, an
 }
 
 function templatesRevision(root: string): Pick<Provenance, 'platformCommit' | 'templatesModified'> {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    return {
-      platformCommit: git('rev-parse', 'HEAD'),
-      templatesModified: git('status', '--porcelain', '--', 'templates') !== '',
-    };
-  } catch {
-    return { platformCommit: null, templatesModified: true };
-  }
+  const { commit, modified } = checkedOutRevision(root, ['templates']);
+  return { platformCommit: commit, templatesModified: modified };
 }

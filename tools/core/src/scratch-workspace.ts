@@ -4,6 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { headCommit } from './git';
 
 export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -95,7 +96,7 @@ async function populate(root: string): Promise<ScratchWorkspace> {
         '-m',
         message,
       ]);
-      return (await git(['rev-parse', 'HEAD'])).stdout.trim();
+      return headCommit(root);
     },
     dispose: () => rm(root, { recursive: true, force: true }),
   };

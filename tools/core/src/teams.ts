@@ -20,7 +20,13 @@ import {
 } from './json-schema';
 
 export const TEAMS_FILE = 'platform/teams.json';
+export const TEAMS_SCHEMA_FILE = 'platform/teams.schema.json';
 export const ORG = 'musiccorp';
+/**
+ * The team that owns everything no project claims (the CODEOWNERS catch-all: root files, generators/, templates/,
+ * platform/, tools/, .github/, e2e/, bench/, deploy/). Its handle comes from its registry entry; it cannot be removed.
+ */
+export const PLATFORM_TEAM = 'platform';
 
 export interface Team {
   id: string;
@@ -45,11 +51,10 @@ export interface RegistryProblem {
 }
 
 let schemaCache: RootSchema | undefined;
-const SCHEMA_FILE = join('platform', 'teams.schema.json');
 /** The workspace's schema, found upward from this module: it runs from tools/owners or from a bundle in tools/.cache. */
 function findSchema(folder: string): string {
   for (; dirname(folder) !== folder; folder = dirname(folder)) {
-    if (existsSync(join(folder, SCHEMA_FILE))) return join(folder, SCHEMA_FILE);
+    if (existsSync(join(folder, TEAMS_SCHEMA_FILE))) return join(folder, TEAMS_SCHEMA_FILE);
   }
   return '';
 }

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { headCommit } from '../git';
 
 export interface GitRepo {
   root: string;
@@ -29,7 +30,24 @@ const IDENTITY = [
 ];
 
 export function createGitRepo(files: Record<string, string> = {}, prefix = 'owners-'): GitRepo {
+  const repo = openGitRepo(mkdtempSync(join(tmpdir(), prefix)));
+  repo.git('init', '-q', '-b', 'main');
+  repo.write(files);
+  return repo;
+}
+
+/**
+ * A clone of `upstream` whose remote `origin` is upstream, as a developer's or a CI checkout: it shares no objects
+ * with upstream, so what it has not fetched it does not have. `singleBranch`: only main, as CI checkouts fetch.
+ */
+export function cloneGitRepo(upstream: GitRepo, { singleBranch = false } = {}, prefix = 'owners-clone-'): GitRepo {
   const root = mkdtempSync(join(tmpdir(), prefix));
+  const branches = singleBranch ? ['--single-branch', '--branch', 'main'] : [];
+  execFileSync('git', ['clone', '-q', '--no-local', ...branches, upstream.root, root], { stdio: 'ignore' });
+  return openGitRepo(root);
+}
+
+function openGitRepo(root: string): GitRepo {
   const git = (...args: string[]) =>
     execFileSync('git', [...IDENTITY, ...args], {
       cwd: root,
@@ -56,12 +74,10 @@ export function createGitRepo(files: Record<string, string> = {}, prefix = 'owne
     commit(message = 'change') {
       git('add', '-A');
       git('commit', '-q', '--allow-empty', '--no-verify', '-m', message);
-      return git('rev-parse', 'HEAD').trim();
+      return headCommit(root);
     },
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
-  git('init', '-q', '-b', 'main');
-  repo.write(files);
   return repo;
 }
 
