@@ -3,7 +3,7 @@
  * Plain child_process rather than execa: the CLI's start-up time is part of what `reviewers` costs in CI.
  */
 import { execFileSync } from 'node:child_process';
-import { git, GIT_MAX_BUFFER, tryGit } from '@musiccorp/core/git';
+import { git, GIT_MAX_BUFFER, resolveRef, tryGit } from '@musiccorp/core/git';
 import { UsageError } from '@musiccorp/core/usage-error';
 
 /** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
@@ -18,17 +18,6 @@ export function trackedFiles(repo: string): string[] {
   return git(repo, ['ls-files', '-z']).split('\0').filter(Boolean);
 }
 
-export function resolveCommit(repo: string, ref: string, flag: string): string {
-  const sha = ref.startsWith('-')
-    ? undefined
-    : tryGit(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-  if (!sha)
-    throw new UsageError(
-      `--${flag}=${ref} is not a commit in ${repo}. Fetch it (git fetch origin ${ref}) or pass another ref.`,
-    );
-  return sha.trim();
-}
-
 /** Resolves base and head in one `git rev-parse`; on failure, finds which one is bad for the message. */
 export function resolveCommits(repo: string, base: string, head: string): { baseCommit: string; headCommit: string } {
   if (!base.startsWith('-') && !head.startsWith('-')) {
@@ -38,7 +27,10 @@ export function resolveCommits(repo: string, base: string, head: string): { base
     if (out?.length === 2) return { baseCommit: out[0]!, headCommit: out[1]! };
   }
   repoRoot(repo); // not a repository at all?
-  return { baseCommit: resolveCommit(repo, base, 'base'), headCommit: resolveCommit(repo, head, 'head') };
+  return {
+    baseCommit: resolveRef(repo, { flag: 'base', ref: base, otherwise: 'pass another ref' }),
+    headCommit: resolveRef(repo, { flag: 'head', ref: head, otherwise: 'pass another ref' }),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewers } from './reviewers';
-import { createGitRepo, type GitRepo } from '@musiccorp/core/testing/git-repo';
+import { cloneGitRepo, createGitRepo, type GitRepo } from '@musiccorp/core/testing/git-repo';
 import { runCli } from './testing/run-cli';
 
 const CODEOWNERS = [
@@ -227,5 +227,27 @@ describe('owners reviewers', () => {
       code: 2,
       stderr: expect.stringContaining('--head is empty'),
     });
+  });
+
+  it('names the fetch that brings a remote-tracking --base the clone lacks, or says the remote has no such branch', async () => {
+    branchedRepo();
+    const clone = cloneGitRepo(repo, { singleBranch: true }); // a CI checkout: only main, no origin/feature
+    try {
+      const missing = await runCli(['reviewers', '--base=origin/feature', '--repo', clone.root]);
+      expect(missing).toMatchObject({ code: 2 });
+      expect(missing.stderr).toContain(
+        '--base=origin/feature is not a commit in this clone. Fix: fetch it (`git fetch origin feature:refs/remotes/origin/feature`)',
+      );
+      clone.git('fetch', '-q', 'origin', 'feature:refs/remotes/origin/feature');
+      expect(await runCli(['reviewers', '--base=origin/feature', '--repo', clone.root])).toMatchObject({ code: 0 });
+      const noBranch = await runCli(['reviewers', '--base=origin/zzz', '--repo', clone.root]);
+      expect(noBranch).toMatchObject({ code: 2 });
+      expect(noBranch.stderr).toContain(
+        '--base=origin/zzz is not a commit in this clone, and origin has no branch zzz',
+      );
+      expect(noBranch.stderr).not.toContain('git fetch');
+    } finally {
+      clone.dispose();
+    }
   });
 });
