@@ -23,12 +23,12 @@ beforeAll(async () => {
 afterAll(() => scratch?.dispose());
 
 /** Runs `command` on a pty; once `question` appears, types `keys`. Resolves with the exit code and what it printed. */
-function inTerminal(root: string, command: string, question: string, keys: string[]) {
+function inTerminal(scratch: ScratchWorkspace, command: string, question: string, keys: string[]) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     // A pty without a terminal around it is 0×0, where a list prompt shows no choices: give it a size.
     const child = spawn('script', ['-qfec', `stty rows 40 cols 120; ${command}`, '/dev/null'], {
-      cwd: root,
-      env: { ...process.env, NX_DAEMON: 'false', CI: 'false' },
+      cwd: scratch.root,
+      env: { ...process.env, ...scratch.env, CI: 'false' },
     });
     let output = '';
     let answered = false;

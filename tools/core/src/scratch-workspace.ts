@@ -10,6 +10,8 @@ export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 export interface ScratchWorkspace {
   root: string;
+  /** The environment run() and attempt() add, for commands started some other way. */
+  env: Readonly<Record<string, string>>;
   /** Runs a command in the scratch workspace (Nx daemon off, so nothing outlives the run). */
   run(
     command: string,
@@ -66,9 +68,13 @@ async function populate(root: string): Promise<ScratchWorkspace> {
     CI: 'true',
     npm_config_dry_run: 'true',
     npm_config_offline: 'true',
+    // Nx copies its native binary into a cache folder per workspace root, in the system temp folder by default: keep
+    // the copy's inside it (an ignored path), so dispose() removes it.
+    NX_NATIVE_FILE_CACHE_DIRECTORY: join(root, '.nx', 'workspace-data', 'native-file-cache'),
   };
   const scratch: ScratchWorkspace = {
     root,
+    env,
     async run(command, args, options = {}) {
       return execa(command, args, { cwd: root, env: { ...env, ...options.env }, preferLocal: true, localDir: root });
     },

@@ -8,10 +8,14 @@ import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { summarizeVitest } from './vitest-summary';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'e2e'];
-// Plain output for logs. Nx 22's bin/nx.js turns FORCE_COLOR=0 into NO_COLOR=1 (a picocolors workaround), then gives
-// each task FORCE_COLOR=true as none is set, so Node in the tasks warns that NO_COLOR is ignored: noise, left, as forcing
-// colours on instead would reach every spec's child processes and the text they compare.
-const options = { cwd: WORKSPACE_ROOT, env: { NX_DAEMON: 'false', FORCE_COLOR: '0', NX_TUI: 'false' }, reject: false };
+// Plain output for logs. NO_COLOR turns colours off for Nx, vitest and every process they start; FORCE_COLOR is set
+// too, to a value Node reads as "no colours", because Nx would otherwise hand each task FORCE_COLOR=true (making
+// Node warn in every task that NO_COLOR is ignored) and would turn FORCE_COLOR=0 into exactly that (nx/bin/nx.js).
+const options = {
+  cwd: WORKSPACE_ROOT,
+  env: { NX_DAEMON: 'false', NO_COLOR: '1', FORCE_COLOR: 'false', NX_TUI: 'false' },
+  reject: false,
+};
 
 console.log('prettier --check . (fix with: npx prettier --write .)');
 const format = await execa('npx', ['prettier', '--check', '--log-level=warn', '.'], { ...options, stdio: 'inherit' });
