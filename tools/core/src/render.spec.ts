@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readManifest, renderString, renderTemplate, TemplateError } from './render';
+import { readManifest, renderedPath, renderedPaths, renderString, renderTemplate, TemplateError } from './render';
 import { caseHelpers } from './render-helpers';
 
 let root: string;
@@ -53,6 +53,17 @@ describe('renderTemplate', () => {
     expect(() => renderTemplate('demo', { ...data, file: ['a'] }, root)).toThrow(
       /needs "file" to be a string or number/,
     );
+  });
+
+  it('lists the paths a render would write without rendering contents, so only the answers in file names matter', () => {
+    write('demo/README.md.hbs', '{{needs.an.answer}}\n');
+    write('demo/src/__name__.ts', '');
+    const answers = { name: 'order-processor' };
+    expect(renderedPaths('demo', answers, root)).toEqual(['README.md', 'src/order-processor.ts']);
+    expect(renderedPath('docs/__name__.md.hbs', answers)).toBe('docs/order-processor.md');
+    expect(() => renderTemplate('demo', answers, root)).toThrow(/Cannot render README\.md\.hbs/);
+    expect(() => renderedPaths('demo', {}, root)).toThrow(/needs the answer "name"/);
+    expect(() => renderedPaths('nope', answers, root)).toThrow(/Template "nope" not found/);
   });
 
   it('names the fix for a missing template or a bad manifest', () => {

@@ -87,6 +87,17 @@ export function renderTemplate(template: string, answers: TemplateData, root = T
     .map((file) => renderFile(hbs, dir, file, answers));
 }
 
+/**
+ * The paths `renderTemplate` would write, in the same order, without rendering any content: what a folder rendered
+ * from the template holds (its ownership, say) needs only the answers that appear in file names.
+ */
+export function renderedPaths(template: string, answers: TemplateData, root = TEMPLATES_ROOT): string[] {
+  readManifest(template, root);
+  return listFiles(templateDir(template, root))
+    .filter((file) => file !== MANIFEST_FILE)
+    .map((file) => renderedPath(file, answers));
+}
+
 export function renderString(
   source: string,
   answers: TemplateData,
@@ -97,14 +108,18 @@ export function renderString(
 
 function renderFile(hbs: typeof Handlebars, dir: string, file: string, answers: TemplateData): RenderedFile {
   const source = readFileSync(join(dir, file));
-  const isTemplate = file.endsWith('.hbs');
-  const target = substitutePath(isTemplate ? file.slice(0, -'.hbs'.length) : file, answers);
-  if (!isTemplate) return { path: target, content: source };
+  const target = renderedPath(file, answers);
+  if (!file.endsWith('.hbs')) return { path: target, content: source };
   try {
     return { path: target, content: Buffer.from(renderString(source.toString('utf8'), answers, hbs)) };
   } catch (error) {
     throw new TemplateError(`Cannot render ${file}: ${(error as Error).message}`);
   }
+}
+
+/** Where the template file `file` (relative to its template folder) lands: `.hbs` dropped, `__answer__` substituted. */
+export function renderedPath(file: string, answers: TemplateData): string {
+  return substitutePath(file.endsWith('.hbs') ? file.slice(0, -'.hbs'.length) : file, answers);
 }
 
 function substitutePath(file: string, answers: TemplateData): string {
