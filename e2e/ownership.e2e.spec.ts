@@ -69,7 +69,9 @@ describe('ownership through the real CLIs', () => {
     await syncCheckPasses();
     expect(await readFile(path('CODEOWNERS'), 'utf8')).toContain(`\n/services/${SERVICE}/ @musiccorp/${TEAM}\n`);
     await ownersCheckPasses('a team and its service');
-    expect(await owner(`services/${SERVICE}/src/main.ts`)).toEqual([`@musiccorp/${TEAM}`]);
+    expect(await owner(`services/${SERVICE}/src/routes/index.ts`)).toEqual([`@musiccorp/${TEAM}`]);
+    // platform-owned (not in template.json's teamOwned): the team and the platform team
+    expect(await owner(`services/${SERVICE}/src/main.ts`)).toEqual([`@musiccorp/${TEAM}`, '@musiccorp/platform']);
 
     // A team that still owns a service cannot be removed; the message lists the services.
     const refused = await fails('npx', 'nx', 'g', '@musiccorp/generators:team', TEAM, '--remove', '--no-interactive');
@@ -80,7 +82,8 @@ describe('ownership through the real CLIs', () => {
       expect(transferred).toContain(`UPDATE services/${SERVICE}/${file}`);
     await syncCheckPasses();
     await ownersCheckPasses('transfer');
-    expect(await owner(`services/${SERVICE}/src/main.ts`)).toEqual(['@musiccorp/finance']);
+    expect(await owner(`services/${SERVICE}/src/routes/index.ts`)).toEqual(['@musiccorp/finance']);
+    expect(await owner(`services/${SERVICE}/src/main.ts`)).toEqual(['@musiccorp/finance', '@musiccorp/platform']);
     // Rendered from the commit its provenance records (the scratch copy's own): the platform-owned files match.
     const drift = checkDrift(workspace().root, `services/${SERVICE}`);
     expect(drift.comparedWith).toMatch(/^templates\/ at [0-9a-f]{12}$/);

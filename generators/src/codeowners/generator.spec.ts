@@ -1,10 +1,18 @@
 import { addProjectConfiguration, type Tree } from '@nx/devkit';
+import { FsTree } from 'nx/src/generators/tree';
+import { minimatch } from 'minimatch';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { git } from '@musiccorp/core/git';
+import { parseCodeowners } from '@musiccorp/core/codeowners/codeowners-file';
+import { matchesPath } from '@musiccorp/core/codeowners/pattern';
+import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
+import { readManifest, renderedPaths } from '@musiccorp/core/render';
 import { codeownersSyncGenerator } from './generator';
-import { ownersOf } from './lib/sync';
+import { ownersOf, syncCodeowners } from './lib/sync';
 import { CODEOWNERS_FILE, EXTRA_FILE } from './lib/render';
-import { TEAMS_FILE } from '../utils/teams';
-import { pendingChanges, realFile, registryTree } from '../utils/testing';
+import { TEAMS_FILE } from '@musiccorp/core/teams';
+import { pendingChanges, realFile, registryTree, WORKSPACE_ROOT } from '../utils/testing';
+import { serviceGenerator } from '../service/generator';
 
 function project(tree: Tree, name: string, root: string, tags: string[]): void {
   addProjectConfiguration(tree, name, { root, tags, targets: {} });
@@ -87,7 +95,7 @@ describe('codeowners sync generator', () => {
   it('reports a stale file to `nx sync` with what differs, and is silent once in sync', async () => {
     tree.write(CODEOWNERS_FILE, '* @musiccorp/platform\n/services/payment/ @musiccorp/catalog\n');
     expect(await codeownersSyncGenerator(tree)).toEqual({
-      outOfSyncMessage: `CODEOWNERS does not match the projects' team:<id> tags, platform/teams.json and ${EXTRA_FILE}.`,
+      outOfSyncMessage: `CODEOWNERS does not match the projects' team:<id> tags, platform/teams.json, the services' templates and ${EXTRA_FILE}.`,
       outOfSyncDetails: [
         'CODEOWNERS: - /services/payment/ @musiccorp/catalog',
         'CODEOWNERS: + /services/catalog/ @musiccorp/catalog',
@@ -138,6 +146,159 @@ describe('codeowners sync generator', () => {
     expect(content).not.toContain('* @musiccorp/platform');
     expect(ownersOf(content, 'package.json')).toEqual(['@musiccorp/catalog']);
     expect(ownersOf(content, 'services/payment/src/main.ts')).toEqual(['@musiccorp/finance']);
+  });
+
+  describe('a service rendered from a template: the platform team co-owns its platform-owned files', () => {
+    const PLATFORM = '@musiccorp/platform';
+
+    /** Two services rendered by the service generator: the real template, its provenance recorded. */
+    async function generatedServices(): Promise<Tree> {
+      const workspace = registryTree();
+      await serviceGenerator(workspace, { name: 'catalog', team: 'catalog' });
+      await serviceGenerator(workspace, { name: 'payment', team: 'finance' });
+      return workspace;
+    }
+
+    /**
+     * GitHub's semantics (core's matcher) over everything a service's template renders, read back from its provenance:
+     * a platform-owned path resolves to [team, co-owner], a team-owned one to [team].
+     */
+    function expectRenderedOwnership(workspace: Tree, codeowners: string, root: string, coOwner: string | null): void {
+      const provenance = JSON.parse(workspace.read(`${root}/${PROVENANCE_FILE}`, 'utf-8')!) as Provenance;
+      const team = String(provenance.answers['teamHandle']);
+      const { teamOwned } = readManifest(provenance.template);
+      const answers = { ...provenance.answers, platformVersion: provenance.platformVersion };
+      const paths = renderedPaths(provenance.template, answers);
+      const isTeamOwned = (path: string) => teamOwned.some((glob) => minimatch(path, glob, { dot: true }));
+      expect(paths.filter(isTeamOwned).length, 'the template renders team-owned files').toBeGreaterThan(0);
+      expect(paths.filter((path) => !isTeamOwned(path)).length, 'and platform-owned ones').toBeGreaterThan(0);
+      for (const path of paths) {
+        const expected = isTeamOwned(path) || coOwner === null ? [team] : [team, coOwner];
+        expect(ownersOf(codeowners, `${root}/${path}`), `${root}/${path}`).toEqual(expected);
+      }
+      // not rendered: the project configuration and the provenance stay the team's alone
+      for (const path of ['project.json', PROVENANCE_FILE])
+        expect(ownersOf(codeowners, `${root}/${path}`), path).toEqual([team]);
+    }
+
+    it('every rendered platform-owned path resolves to [team, platform], every team-owned one to [team]', async () => {
+      const workspace = await generatedServices();
+      const codeowners = workspace.read(CODEOWNERS_FILE, 'utf-8')!;
+      expectRenderedOwnership(workspace, codeowners, 'services/catalog', PLATFORM);
+      expectRenderedOwnership(workspace, codeowners, 'services/payment', PLATFORM);
+      // files a team adds later: the chassis folders are the platform's too, anything else the team's
+      for (const path of ['src/chassis/retry.ts', 'test/chassis/retry.spec.ts'])
+        expect(ownersOf(codeowners, `services/payment/${path}`), path).toEqual(['@musiccorp/finance', PLATFORM]);
+      for (const path of ['src/routes/refund.ts', 'src/events/refunded/index.ts', 'src/refunds.ts', 'docs/api.md'])
+        expect(ownersOf(codeowners, `services/payment/${path}`), path).toEqual(['@musiccorp/finance']);
+    });
+
+    it('writes one block per service: a comment, its folder, then a line per platform-only folder or other file', async () => {
+      const workspace = await generatedServices();
+      const lines = workspace.read(CODEOWNERS_FILE, 'utf-8')!.split('\n');
+      const block = lines.slice(lines.indexOf('# payment: rendered from templates/service'));
+      expect(block.slice(0, 2)).toEqual([
+        '# payment: rendered from templates/service',
+        '/services/payment/ @musiccorp/finance',
+      ]);
+      const coOwned = block.slice(2, block.indexOf(''));
+      expect(coOwned.every((line) => line.endsWith(' @musiccorp/finance @musiccorp/platform'))).toBe(true);
+      const patterns = coOwned.map((line) => line.slice(0, line.indexOf(' ')));
+      expect(patterns).toEqual(
+        expect.arrayContaining([
+          '/services/payment/src/chassis/',
+          '/services/payment/test/chassis/',
+          '/services/payment/src/main.ts',
+          '/services/payment/Dockerfile',
+        ]),
+      );
+      // src/ and test/ hold team-owned files too, so they are not collapsed; nothing in a collapsed folder repeats
+      expect(patterns).not.toContain('/services/payment/src/');
+      expect(patterns).not.toContain('/services/payment/test/');
+      expect(patterns.filter((pattern) => /\/(src|test)\/chassis\/./.test(pattern))).toEqual([]);
+    });
+
+    it('leaves out a platform-owned file the service does not have, so every line matches a file', async () => {
+      const workspace = await generatedServices();
+      workspace.delete('services/payment/Dockerfile');
+      expect(await codeownersSyncGenerator(workspace)).toMatchObject({
+        outOfSyncDetails: ['CODEOWNERS: - /services/payment/Dockerfile @musiccorp/finance @musiccorp/platform'],
+      });
+    });
+
+    it("co-owns in a per-team workspace too: the registry's defaultOwner is the team, the platform team is listed", async () => {
+      const workspace = await generatedServices();
+      workspace.write(
+        TEAMS_FILE,
+        realFile(TEAMS_FILE).replace('"teams": [', '"defaultOwner": "catalog",\n  "teams": ['),
+      );
+      await codeownersSyncGenerator(workspace);
+      const codeowners = workspace.read(CODEOWNERS_FILE, 'utf-8')!;
+      expect(ownersOf(codeowners, 'nx.json')).toEqual(['@musiccorp/catalog']);
+      expectRenderedOwnership(workspace, codeowners, 'services/payment', PLATFORM);
+    });
+
+    it('co-owns nothing when the registry lists no platform team (a per-team workspace may drop it)', async () => {
+      const workspace = await generatedServices();
+      workspace.write(
+        TEAMS_FILE,
+        realFile(TEAMS_FILE)
+          .replace(/\{\s*"id": "platform"[^}]*\},/, '')
+          .replace('"teams": [', '"defaultOwner": "catalog",\n  "teams": ['),
+      );
+      await codeownersSyncGenerator(workspace);
+      const codeowners = workspace.read(CODEOWNERS_FILE, 'utf-8')!;
+      expect(codeowners).not.toContain(PLATFORM);
+      expect(codeowners).not.toContain('rendered from templates/');
+      expect(codeowners).toContain('\n/services/catalog/ @musiccorp/catalog\n/services/payment/ @musiccorp/finance\n');
+      expectRenderedOwnership(workspace, codeowners, 'services/payment', null);
+    });
+
+    it("gives the platform team's own service no co-owner lines: the whole folder is its already", async () => {
+      const workspace = await generatedServices();
+      await serviceGenerator(workspace, { name: 'status-page', team: 'platform' });
+      const codeowners = workspace.read(CODEOWNERS_FILE, 'utf-8')!;
+      expect(codeowners).toContain('\n/services/status-page/ @musiccorp/platform\n');
+      expect(codeowners).not.toContain('/services/status-page/src/');
+      expectRenderedOwnership(workspace, codeowners, 'services/status-page', null);
+    });
+
+    it("this workspace's committed services: the same ownership, and every rule matches a tracked file", () => {
+      const workspace = new FsTree(WORKSPACE_ROOT, false);
+      const { content } = syncCodeowners(workspace);
+      const services = git(WORKSPACE_ROOT, ['ls-files', '--', `services/*/${PROVENANCE_FILE}`])
+        .split('\n')
+        .filter(Boolean)
+        .map((path) => path.slice(0, -`/${PROVENANCE_FILE}`.length));
+      expect(services.length).toBeGreaterThanOrEqual(5);
+      for (const root of services) expectRenderedOwnership(workspace, content, root, PLATFORM);
+      const tracked = git(WORKSPACE_ROOT, ['ls-files']).split('\n').filter(Boolean);
+      const unmatched = parseCodeowners(content).rules.filter(
+        (rule) => !tracked.some((path) => matchesPath(rule.pattern, path, path.split('/'))),
+      );
+      expect(unmatched.map((rule) => rule.pattern.source)).toEqual([]);
+    });
+
+    it('refuses a provenance it cannot read, or one naming a template that does not exist', async () => {
+      const cases: Array<[provenance: string, message: RegExp]> = [
+        ['{', /services\/payment\/template-provenance\.json \(project "payment"\) is not valid JSON .*Restore it/],
+        [
+          '{"platformVersion": "0.1.0", "answers": {}}',
+          /template-provenance\.json \(project "payment"\) needs "template"/,
+        ],
+        ['null', /template-provenance\.json \(project "payment"\) needs "template"/],
+        [
+          '{"template": "nope", "platformVersion": "0.1.0", "answers": {}}',
+          /names template "nope": Template "nope" not found/,
+        ],
+      ];
+      for (const [provenance, message] of cases) {
+        tree.write(`services/payment/${PROVENANCE_FILE}`, provenance);
+        const before = pendingChanges(tree);
+        await expect(codeownersSyncGenerator(tree)).rejects.toThrow(message);
+        expect(pendingChanges(tree)).toEqual(before);
+      }
+    });
   });
 
   describe('refuses to render, naming the fix, and writes nothing', () => {

@@ -6,7 +6,8 @@ import { CODEOWNERS_FILE, EXTRA_FILE } from './lib/render';
 
 /**
  * Global sync generator (nx.json `sync.globalGenerators`): renders the root CODEOWNERS from every project's
- * `team:<id>` tag, the platform team's handle in platform/teams.json and platform/codeowners.extra. `npx nx sync`
+ * `team:<id>` tag, the platform team's handle in platform/teams.json, the platform-owned files of each service's
+ * template (co-owned by the platform team) and platform/codeowners.extra. `npx nx sync`
  * writes it; `npx nx sync:check` fails while it differs. `npx nx g @musiccorp/generators:codeowners` writes it too.
  *
  * Nx calls a sync generator with the Tree alone and reads `outOfSyncMessage` from the result, while `nx g` passes the
@@ -19,7 +20,7 @@ export async function codeownersSyncGenerator(
   const result = syncCodeowners(tree);
   if (options !== undefined || !result.changed) return;
   return {
-    outOfSyncMessage: `${CODEOWNERS_FILE} does not match the projects' team:<id> tags, platform/teams.json and ${EXTRA_FILE}.`,
+    outOfSyncMessage: `${CODEOWNERS_FILE} does not match the projects' team:<id> tags, platform/teams.json, the services' templates and ${EXTRA_FILE}.`,
     outOfSyncDetails: result.details,
   };
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProjectConfiguration, readJson, type Tree } from '@nx/devkit';
-import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
+import { emptyWorkspaceTree } from '../utils/testing';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { ownersOf } from '../codeowners/lib/sync';
@@ -15,7 +15,7 @@ const teamsJson = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.json'), 'utf
 const teamsSchema = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.schema.json'), 'utf8');
 
 function workspace(): Tree {
-  const tree = createTreeWithEmptyWorkspace();
+  const tree = emptyWorkspaceTree();
   tree.write('platform/teams.json', teamsJson);
   tree.write('platform/teams.schema.json', teamsSchema);
   tree.write('CODEOWNERS', '* @musiccorp/platform\n');
@@ -73,9 +73,22 @@ describe('service generator', () => {
     await serviceGenerator(tree, { name: 'inventory', team: 'fulfilment' });
     const codeowners = tree.read('CODEOWNERS', 'utf-8')!;
     expect(codeowners).toContain(
-      '* @musiccorp/platform\n\n# Each Nx project tagged team:<id> belongs to that team (sorted by folder; a nested project follows its parent).\n/services/inventory/ @musiccorp/fulfilment\n/services/order-processor/ @musiccorp/fulfilment\n',
+      '* @musiccorp/platform\n\n# Each Nx project tagged team:<id> belongs to that team (sorted by folder; a nested project follows its parent).\n',
     );
-    expect(ownersOf(codeowners, 'services/inventory/src/main.ts')).toEqual(['@musiccorp/fulfilment']);
+    // one block per service, sorted: its folder, then its platform-owned files co-owned by the platform team
+    const folders = codeowners.split('\n').filter((line) => line.endsWith('/ @musiccorp/fulfilment'));
+    expect(folders).toEqual([
+      '/services/inventory/ @musiccorp/fulfilment',
+      '/services/order-processor/ @musiccorp/fulfilment',
+    ]);
+    expect(codeowners).toContain(
+      '\n# inventory: rendered from templates/service\n/services/inventory/ @musiccorp/fulfilment\n/services/inventory/.dockerignore @musiccorp/fulfilment @musiccorp/platform\n',
+    );
+    expect(ownersOf(codeowners, 'services/inventory/src/routes/index.ts')).toEqual(['@musiccorp/fulfilment']);
+    expect(ownersOf(codeowners, 'services/inventory/src/main.ts')).toEqual([
+      '@musiccorp/fulfilment',
+      '@musiccorp/platform',
+    ]);
     // in sync right away: the sync generator (what `nx sync:check` runs) finds nothing to change
     expect(await codeownersSyncGenerator(tree)).toBeUndefined();
     expect(tree.read('CODEOWNERS', 'utf-8')).toBe(codeowners);

@@ -6,7 +6,8 @@ import { codeownersSyncGenerator } from '../codeowners/generator';
 import { CODEOWNERS_FILE, EXTRA_FILE } from '../codeowners/lib/render';
 import { ownersOf } from '../codeowners/lib/sync';
 import { serviceGenerator } from '../service/generator';
-import { readTeams, TEAMS_FILE, type Team } from '../utils/teams';
+import { TEAMS_FILE, type Team } from '@musiccorp/core/teams';
+import { readTeams } from '../utils/teams';
 import { pendingChanges, realFile, registryTree } from '../utils/testing';
 
 const ROYALTIES: Team = {
@@ -60,8 +61,11 @@ describe('team generator: add', () => {
     await teamGenerator(tree, { id: 'royalties', members: 'alice' });
     expect(await codeownersSyncGenerator(tree)).toBeUndefined();
     await serviceGenerator(tree, { name: 'royalty-ledger', team: 'royalties' });
-    expect(ownersOf(tree.read(CODEOWNERS_FILE, 'utf-8')!, 'services/royalty-ledger/src/main.ts')).toEqual([
+    const codeowners = tree.read(CODEOWNERS_FILE, 'utf-8')!;
+    expect(ownersOf(codeowners, 'services/royalty-ledger/src/routes/index.ts')).toEqual(['@musiccorp/royalties']);
+    expect(ownersOf(codeowners, 'services/royalty-ledger/src/main.ts')).toEqual([
       '@musiccorp/royalties',
+      '@musiccorp/platform',
     ]);
     expect(await codeownersSyncGenerator(tree)).toBeUndefined();
   });

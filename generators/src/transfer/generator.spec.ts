@@ -90,7 +90,12 @@ describe('transfer generator', () => {
     });
     const codeowners = tree.read(CODEOWNERS_FILE, 'utf-8')!;
     expect(codeowners).toContain('\n/services/payment/ @musiccorp/fulfilment\n');
-    expect(ownersOf(codeowners, 'services/payment/src/main.ts')).toEqual(['@musiccorp/fulfilment']);
+    expect(ownersOf(codeowners, 'services/payment/src/routes/index.ts')).toEqual(['@musiccorp/fulfilment']);
+    // platform-owned: the new team and the platform team
+    expect(ownersOf(codeowners, 'services/payment/src/main.ts')).toEqual([
+      '@musiccorp/fulfilment',
+      '@musiccorp/platform',
+    ]);
   });
 
   it('leaves CODEOWNERS in sync (what `nx sync:check` checks)', async () => {

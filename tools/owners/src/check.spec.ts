@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { check, type Finding } from './check';
+import { who } from './who';
 import { createGitRepo, teamsJson, type GitRepo } from '@musiccorp/core/testing/git-repo';
 import { runCli } from './testing/run-cli';
 
@@ -254,6 +255,58 @@ describe('owners check', () => {
         message:
           '"/services/catalog/src/" can never win: line 4 ("/services/catalog/") matches every path it matches, and the last match wins',
         fix: 'move this line below line 4, or remove it',
+      },
+    ]);
+  });
+
+  it("is clean with a service's platform-owned paths co-owned after its folder, as the CODEOWNERS generator writes them", async () => {
+    const catalog = [
+      '/services/catalog/ @musiccorp/catalog', // 3
+      '/services/catalog/Dockerfile @musiccorp/catalog @musiccorp/platform', // 4: a platform-owned file
+      '/services/catalog/src/chassis/ @musiccorp/catalog @musiccorp/platform', // 5: a folder only the platform renders
+    ];
+    const chassis = {
+      'services/catalog/Dockerfile': 'FROM node\n',
+      'services/catalog/src/chassis/app.ts': 'export {};\n',
+      'services/catalog/src/chassis/health/probe.ts': 'export {};\n',
+    };
+    fixture({
+      CODEOWNERS: codeowners('* @musiccorp/platform', '/services/payment/ @musiccorp/finance', ...catalog),
+      ...chassis,
+    });
+    const result = await check(repo.root);
+    expect(result.findings).toEqual([]);
+    expect(result.stats).toMatchObject({ rules: 5, unownedFiles: 0 });
+    const owners = (path: string) => who(repo.root, [path]).entries[0]?.owners;
+    for (const path of Object.keys(chassis))
+      expect(owners(path), path).toEqual(['@musiccorp/catalog', '@musiccorp/platform']);
+    for (const path of ['services/catalog/src/app.ts', 'services/catalog/project.json', 'services/catalog/docs/api.md'])
+      expect(owners(path), path).toEqual(['@musiccorp/catalog']);
+
+    // Above the folder rule they would never win (the last match does), and check says so.
+    repo.dispose();
+    fixture({
+      CODEOWNERS: codeowners(
+        '* @musiccorp/platform',
+        '/services/payment/ @musiccorp/finance',
+        catalog[1]!,
+        catalog[2]!,
+        catalog[0]!,
+      ),
+      ...chassis,
+    });
+    expect(brief((await check(repo.root)).findings)).toEqual([
+      {
+        kind: 'shadowed',
+        where: 'CODEOWNERS:3',
+        message:
+          '"/services/catalog/Dockerfile" can never win: line 5 ("/services/catalog/") matches every path it matches, and the last match wins',
+      },
+      {
+        kind: 'shadowed',
+        where: 'CODEOWNERS:4',
+        message:
+          '"/services/catalog/src/chassis/" can never win: line 5 ("/services/catalog/") matches every path it matches, and the last match wins',
       },
     ]);
   });

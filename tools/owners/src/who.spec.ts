@@ -72,6 +72,32 @@ describe('owners who', () => {
     ]);
   });
 
+  it('co-owns a whole folder with "dir/", while "dir/*" reaches only its direct files (GitHub\'s documented exception)', () => {
+    repo = createGitRepo({
+      CODEOWNERS: [
+        '* @musiccorp/platform',
+        '/services/catalog/ @musiccorp/catalog',
+        '/services/catalog/src/chassis/ @musiccorp/catalog @musiccorp/platform',
+        '/services/catalog/test/chassis/* @musiccorp/catalog @musiccorp/platform',
+        '',
+      ].join('\n'),
+    });
+    const result = who(repo.root, [
+      'services/catalog/src/chassis/app.ts',
+      'services/catalog/src/chassis/health/probe.ts',
+      'services/catalog/test/chassis/app.spec.ts',
+      'services/catalog/test/chassis/health/probe.spec.ts',
+      'services/catalog/src/chassis', // the folder's own path: a "dir/" rule owns what is beneath it only
+    ]);
+    expect(result.entries.map(({ path, owners, line }) => [path, owners, line])).toEqual([
+      ['services/catalog/src/chassis/app.ts', ['@musiccorp/catalog', '@musiccorp/platform'], 3],
+      ['services/catalog/src/chassis/health/probe.ts', ['@musiccorp/catalog', '@musiccorp/platform'], 3],
+      ['services/catalog/test/chassis/app.spec.ts', ['@musiccorp/catalog', '@musiccorp/platform'], 4],
+      ['services/catalog/test/chassis/health/probe.spec.ts', ['@musiccorp/catalog'], 2],
+      ['services/catalog/src/chassis', ['@musiccorp/catalog'], 2],
+    ]);
+  });
+
   it('skips invalid lines as GitHub does, and warns about them on stderr', async () => {
     repo = createGitRepo({ CODEOWNERS: `${CODEOWNERS}!/services/catalog/ @nobody\n` });
     const cli = await runCli(['who', '--json', '--repo', repo.root, 'services/catalog/a.ts']);

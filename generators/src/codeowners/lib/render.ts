@@ -11,6 +11,17 @@ export interface ProjectOwner {
   root: string;
   /** GitHub handle of the team its `team:<id>` tag names. */
   handle: string;
+  /** A service rendered from a template: the platform team co-owns its platform-owned files (see collect.ts). */
+  coOwned?: CoOwned;
+}
+
+export interface CoOwned {
+  /** The template the service was rendered from (its template-provenance.json). */
+  template: string;
+  /** The platform team's handle. */
+  handle: string;
+  /** Relative to the project folder, sorted: `Dockerfile` a file, `src/chassis/` a folder and all beneath it. */
+  patterns: string[];
 }
 
 export interface CodeownersInput {
@@ -47,6 +58,11 @@ const DEFAULT_OWNER_COMMENT = [
 /** Code-unit order, not locale order: the file must not depend on the machine that renders it. */
 const byRoot = (a: ProjectOwner, b: ProjectOwner) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0);
 
+const CO_OWNED_COMMENT = [
+  '# A service rendered from a template shares its platform-owned files (all the template renders outside the teamOwned',
+  '# globs of templates/<template>/template.json) with the platform team: the lines after its folder rule, which win.',
+];
+
 export function renderCodeowners(input: CodeownersInput): string {
   const catchAll =
     input.defaultOwner === undefined || input.defaultOwner === 'platform' ? PLATFORM_COMMENT : DEFAULT_OWNER_COMMENT;
@@ -54,11 +70,37 @@ export function renderCodeowners(input: CodeownersInput): string {
   if (input.projects.length > 0) {
     sections.push([
       '# Each Nx project tagged team:<id> belongs to that team (sorted by folder; a nested project follows its parent).',
-      ...[...input.projects].sort(byRoot).map((project) => `/${project.root}/ ${project.handle}`),
+      ...projectRules([...input.projects].sort(byRoot)),
     ]);
   }
   if (input.extra !== null) sections.push([EXTRA_BEGIN, input.extra, EXTRA_END]);
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+/**
+ * One folder rule per project. A service with co-owned files is a block of its own, set off by blank lines: a comment
+ * naming it, its folder rule, then its platform-owned paths with the platform team as co-owner.
+ */
+function projectRules(projects: ProjectOwner[]): string[] {
+  const folderRule = (project: ProjectOwner) => `/${project.root}/ ${project.handle}`;
+  if (!projects.some((project) => project.coOwned)) return projects.map(folderRule);
+  const blocks: string[][] = [];
+  let plain: string[] | null = null; // consecutive projects without co-owned files share one block
+  for (const project of projects) {
+    const coOwned = project.coOwned;
+    if (!coOwned) {
+      if (!plain) blocks.push((plain = []));
+      plain.push(folderRule(project));
+      continue;
+    }
+    plain = null;
+    blocks.push([
+      `# ${project.name}: rendered from templates/${coOwned.template}`,
+      folderRule(project),
+      ...coOwned.patterns.map((pattern) => `/${project.root}/${pattern} ${project.handle} ${coOwned.handle}`),
+    ]);
+  }
+  return [...CO_OWNED_COMMENT, ...blocks.flatMap((block) => ['', ...block])];
 }
 
 /** platform/codeowners.extra as it goes into the section: LF line ends, no surrounding blank lines; null if no rule. */
