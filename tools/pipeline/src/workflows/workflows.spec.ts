@@ -267,11 +267,36 @@ describe('ci.yml', () => {
     expect(job.outputs?.['services']).toBe('${{ steps.affected.outputs.services }}');
   });
 
-  it('checks: owners check and lint/typecheck/test of the affected projects', () => {
+  it('checks: formatting and owners check', () => {
     const runs = ci.jobs['checks']!.steps!.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx prettier --check');
     expect(runs).toContain('npm run owners -- check');
-    expect(runs).toMatch(/npx nx affected -t lint,typecheck,test --base="\$BASE" --head="\$HEAD"/);
     expect(runs).not.toContain('sync:check');
+  });
+
+  it("platform: lint/typecheck/test of the affected platform projects, against the services' base; all without one", () => {
+    const job = ci.jobs['platform']!;
+    expect(job.needs).toBe('affected');
+    const checkout = job.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with?.['fetch-depth']).toBe(0);
+    const scripts = job.steps!.filter((s) => s.run?.includes('$BASE'));
+    expect(scripts.map((s) => s.name)).toEqual([
+      'Affected platform projects',
+      'lint, typecheck, unit tests of the affected platform projects',
+    ]);
+    for (const step of scripts)
+      expect(step.env).toEqual({
+        BASE: '${{ needs.affected.outputs.base }}',
+        HEAD: '${{ needs.affected.outputs.head }}',
+      });
+    const [listed, run] = scripts.map((s) => s.run!);
+    // The summary lists exactly the projects the run re-tests: the same range, the same selection.
+    const range = `--base="$BASE" --head="$HEAD" --exclude='tag:type:service'`;
+    expect(listed).toContain(`npx nx show projects --affected ${range} --json`);
+    expect(listed).toContain(`npx nx show projects --exclude='tag:type:service' --json`);
+    expect(run).toContain(`npx nx affected -t lint,typecheck,test ${range}`);
+    expect(run).toContain(`npx nx run-many -t lint,typecheck,test --exclude='tag:type:service'`);
+    expect(nxTargets(run!)).toEqual(['lint', 'typecheck', 'test', 'lint', 'typecheck', 'test']);
   });
 
   it('pipeline: a fail-fast-false matrix over the affected services calling service-pipeline.yml, skipped when empty', () => {
