@@ -5,12 +5,16 @@
  *  - every READ re-hashes the manifest and each blob it uses; a mismatch throws ArtifactIntegrityError naming the blob
  *    and the fix;
  *  - a publish is whole or not at all: it is copied into a private staging directory beside the store, verified,
- *    fsynced, its blobs hard-linked into `blobs/sha256/` (a blob there is always complete), and only then is the image
- *    added to `index.json` by an atomic rename under a lock. A publish killed at any point leaves no image visible;
+ *    fsynced, then under the index lock its blobs are hard-linked into `blobs/sha256/` (a blob there is always
+ *    complete) and only then is the image added to `index.json` by an atomic rename. A publish killed at any point
+ *    leaves no image visible;
  *  - concurrent publishes of the same image store it once (content-addressed blobs linked if absent, index entry
- *    added if absent, under the lock).
+ *    added if absent, under the lock);
+ *  - `index.json` lists images in the order they were last published, oldest first; `prune` deletes, under the same
+ *    lock, the images nothing references beyond each service's newest few, then the blobs no listed image uses.
  */
-import { chmod, link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import {
   ArtifactIntegrityError,
@@ -23,20 +27,45 @@ import {
   isProcessAlive,
   readIndex,
   sha256File,
+  sha256Of,
   verifyLayoutImage,
   withLockFile,
   writeFileAtomic,
   writeFileIfAbsent,
   type Descriptor,
   type OciIndex,
+  type OciManifest,
   type VerifyContext,
 } from './oci';
 import { tool } from './containers';
-import type { ImageSource, PublishOptions, PublishResult } from './store';
+import type { ImageSource, PruneOptions, PruneResult, PublishOptions, PublishResult, StoredImage } from './store';
 import { assertService, BaseArtifactStore, canPreserveDigests, sourceReference, type View } from './store-base';
 
 const SERVICE_ANNOTATION = 'io.musiccorp.service';
 const REVISION_ANNOTATION = 'org.opencontainers.image.revision';
+
+function storedImage(entry: Descriptor): StoredImage {
+  return {
+    digest: entry.digest,
+    size: entry.size,
+    service: entry.annotations?.[SERVICE_ANNOTATION],
+    gitSha: entry.annotations?.[REVISION_ANNOTATION],
+    reference: entry.annotations?.[REF_NAME],
+  };
+}
+
+/** The last `count` index entries of each service: its newest images. */
+function newestPerService(entries: Descriptor[], count: number): Set<Descriptor> {
+  const seen = new Map<string | undefined, number>();
+  const newest = new Set<Descriptor>();
+  for (const entry of [...entries].reverse()) {
+    const service = entry.annotations?.[SERVICE_ANNOTATION];
+    const n = seen.get(service) ?? 0;
+    if (n < count) newest.add(entry);
+    seen.set(service, n + 1);
+  }
+  return newest;
+}
 
 /**
  * The embedded store: an OCI image layout directory. Besides the standard `oci-layout`, `index.json` and
@@ -103,18 +132,100 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
     return removed;
   }
 
-  async list(): Promise<{ digest: string; service?: string; gitSha?: string; reference?: string; size: number }[]> {
+  /**
+   * Deletes, under the index lock, every image neither referenced nor among its service's `keepNewest` newest, then
+   * every blob no kept image uses. The index is rewritten first (atomically), so an interrupted prune leaves only
+   * unused blobs behind, which the next prune deletes.
+   */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const { keepNewest } = options;
+    if (!Number.isInteger(keepNewest) || keepNewest < 1)
+      throw new Error(
+        `keepNewest must be a whole number of at least 1, got ${keepNewest}: a service's newest image may be one a publish has just stored.`,
+      );
+    const result: PruneResult = { kept: [], removed: [], removedBlobs: [], freedBytes: 0, leftovers: [] };
+    if (!existsSync(join(this.location, 'index.json'))) return result; // nothing was ever published here
+    if (!options.dryRun) result.leftovers = await this.cleanupStale();
+    return withLockFile(this.lockPath, async () => {
+      const index = await readIndex(this.location);
+      const newest = newestPerService(index.manifests, keepNewest);
+      const keptEntries: Descriptor[] = [];
+      for (const entry of index.manifests) {
+        const image = storedImage(entry);
+        const keptBecause = [...(options.referenced.get(entry.digest) ?? [])];
+        if (newest.has(entry)) keptBecause.push(`one of the ${keepNewest} newest of ${image.service ?? 'no service'}`);
+        if (keptBecause.length === 0) {
+          result.removed.push(image);
+          continue;
+        }
+        keptEntries.push(entry);
+        result.kept.push({ ...image, keptBecause });
+      }
+      // What the kept images use; one whose manifest cannot be read stops the prune before anything is deleted.
+      const used = new Set<string>();
+      for (const image of result.kept) for (const blob of await this.blobsOf(image)) used.add(blob);
+      const blobsDir = join(this.location, 'blobs', 'sha256');
+      for (const name of (await readdir(blobsDir)).sort()) {
+        if (!/^[a-f0-9]{64}$/.test(name) || used.has(`sha256:${name}`)) continue;
+        result.removedBlobs.push(`sha256:${name}`);
+        result.freedBytes += (await stat(join(blobsDir, name))).size;
+      }
+      if (options.dryRun) return result;
+
+      if (result.removed.length > 0)
+        await writeFileAtomic(join(this.location, 'index.json'), JSON.stringify({ ...index, manifests: keptEntries }));
+      await options.afterIndex?.();
+      for (const blob of result.removedBlobs) await rm(blobPath(this.location, blob), { force: true });
+      if (result.removedBlobs.length > 0) await fsyncPath(blobsDir);
+      return result;
+    });
+  }
+
+  /** The blobs a listed image uses — manifest, config, layers — read from its manifest (re-hashed first). */
+  private async blobsOf(image: StoredImage): Promise<string[]> {
+    const path = blobPath(this.location, image.digest);
+    const bytes = await readFile(path).catch(() => undefined);
+    let manifest: Partial<OciManifest> | undefined;
+    try {
+      if (bytes && sha256Of(bytes) === image.digest) manifest = JSON.parse(bytes.toString('utf8')) as OciManifest;
+    } catch {
+      // not JSON: reported below
+    }
+    const config = manifest?.config?.digest;
+    if (!config || !Array.isArray(manifest?.layers)) {
+      const service = image.service ?? '<service>';
+      throw new Error(
+        `${this.describe()}: the manifest of ${image.digest} (${service}), an image to keep, is missing or corrupt (${path}), so which blobs it uses is unknown; nothing was pruned. ` +
+          `Publish it again (npx nx run ${service}:artifact --skip-nx-cache), then prune again.`,
+      );
+    }
+    return [image.digest, config, ...manifest.layers.map((layer) => layer.digest)];
+  }
+
+  /**
+   * Holding the index lock: makes a listed image its service's newest, i.e. moves it after that service's other
+   * images (the index lists them in the order they were last published). False when the index does not list it.
+   */
+  private async makeNewest(digest: string): Promise<boolean> {
+    const index = await readIndex(this.location);
+    const at = index.manifests.findIndex((entry) => entry.digest === digest);
+    const entry = index.manifests[at];
+    if (!entry) return false;
+    const service = entry.annotations?.[SERVICE_ANNOTATION];
+    if (index.manifests.slice(at + 1).some((other) => other.annotations?.[SERVICE_ANNOTATION] === service)) {
+      index.manifests.splice(at, 1);
+      index.manifests.push(entry);
+      await writeFileAtomic(join(this.location, 'index.json'), JSON.stringify(index));
+    }
+    return true;
+  }
+
+  async list(): Promise<StoredImage[]> {
     const index = await readIndex(this.location).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return { schemaVersion: 2, manifests: [] } as OciIndex;
       throw error;
     });
-    return index.manifests.map((entry) => ({
-      digest: entry.digest,
-      size: entry.size,
-      service: entry.annotations?.[SERVICE_ANNOTATION],
-      gitSha: entry.annotations?.[REVISION_ANNOTATION],
-      reference: entry.annotations?.[REF_NAME],
-    }));
+    return index.manifests.map(storedImage);
   }
 
   private async indexEntry(digest: string): Promise<Descriptor | undefined> {
@@ -183,17 +294,19 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
     await this.ensureLayout();
     await this.cleanupStale();
 
-    // Already stored and intact: nothing to write. (Damaged: fall through, the publish below repairs it.)
+    // Already stored and intact: nothing to copy. (Damaged, or pruned meanwhile: fall through, the publish below
+    // stores it again.) Under the lock it becomes its service's newest image, which a prune always keeps.
     if (options.expectedDigest && (await this.has(options.expectedDigest))) {
-      try {
-        await this.verify(options.expectedDigest);
-        return {
-          digest: options.expectedDigest,
-          reference: this.imageReference(options.service, options.expectedDigest),
-          alreadyPresent: true,
-        };
-      } catch (error) {
-        if (!(error instanceof ArtifactIntegrityError)) throw error;
+      const expected = options.expectedDigest;
+      const intact = await this.verify(expected).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ArtifactIntegrityError || error instanceof ArtifactNotFoundError) return false;
+          throw error;
+        },
+      );
+      if (intact && (await withLockFile(this.lockPath, () => this.makeNewest(expected)))) {
+        return { digest: expected, reference: this.imageReference(options.service, expected), alreadyPresent: true };
       }
     }
 
@@ -228,14 +341,15 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
       const blobs = [...new Set([digest, image.manifest.config.digest, ...image.layers.map((layer) => layer.digest)])];
       for (const blob of blobs) await fsyncPath(blobPath(layout, blob));
       const placed = new Map<string, 'linked' | 'present' | 'repaired'>();
-      for (const blob of blobs) placed.set(blob, await this.placeBlob(blobPath(layout, blob), blob));
-      await fsyncPath(join(this.location, 'blobs', 'sha256'));
-      await options.hooks?.afterBlobs?.();
-
+      // Blobs are placed under the index lock too: a prune deletes blobs no listed image uses, so it must never run
+      // between placing them (or finding them present) and listing the image.
       const indexed = await withLockFile(this.lockPath, async () => {
+        for (const blob of blobs) placed.set(blob, await this.placeBlob(blobPath(layout, blob), blob));
+        await fsyncPath(join(this.location, 'blobs', 'sha256'));
+        await options.hooks?.afterBlobs?.();
         await options.hooks?.whileLocked?.();
+        if (await this.makeNewest(digest)) return true;
         const index = await readIndex(this.location);
-        if (index.manifests.some((entry) => entry.digest === digest)) return true;
         const annotations: Record<string, string> = {
           [REF_NAME]: this.imageReference(options.service, digest),
           [SERVICE_ANNOTATION]: options.service,

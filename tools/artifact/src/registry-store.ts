@@ -16,7 +16,7 @@ import {
   isProcessAlive,
   verifyLayoutImage,
 } from './oci';
-import type { ImageSource, PublishOptions, PublishResult, ReadOptions } from './store';
+import type { ImageSource, PruneOptions, PruneResult, PublishOptions, PublishResult, ReadOptions } from './store';
 import { assertService, BaseArtifactStore, canPreserveDigests, sourceReference, type View } from './store-base';
 
 /** Deletes the registry store's temp dirs (`musiccorp-push|pull-<pid>-…`) left by processes that died. */
@@ -97,6 +97,27 @@ export class RegistryArtifactStore extends BaseArtifactStore {
     assertDigest(digest);
     if (options.service) return this.manifestExists(options.service, digest);
     return (await this.findService(digest)) !== undefined;
+  }
+
+  /**
+   * Refuses, deleting nothing: images are pushed here by digest, untagged, and the distribution API lists tags, not
+   * manifests, so what the registry holds cannot even be listed; and deleting a manifest frees no space until the
+   * registry's own garbage collection runs, which must not run beside a push. Cleaning up is the registry's job.
+   */
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const referenced = [...options.referenced].map(([digest, where]) => `  ${digest}  ${where.join(', ')}`);
+    throw new Error(
+      [
+        `The ${this.describe()} is not pruned by this command; nothing was deleted. Its images are pushed by digest, ` +
+          `without tags, and a registry lists tags, not digests, so what it holds cannot be listed here; deleting a ` +
+          `manifest would free nothing until the registry's own garbage collection runs (which must not run during a ` +
+          `push). Clean it up with the registry's retention rules or garbage collection in a maintenance window — ` +
+          `never a rule that deletes untagged manifests: every artifact is untagged.`,
+        referenced.length > 0
+          ? `Keep at least these digests, which this workspace still references:\n${referenced.join('\n')}`
+          : 'This workspace references no digest (no deploy/ manifests, no records under dist/).',
+      ].join('\n'),
+    );
   }
 
   async publish(source: ImageSource, options: PublishOptions): Promise<PublishResult> {

@@ -12,6 +12,8 @@ import type {
   ArtifactStore,
   ImageSource,
   MaterializedImage,
+  PruneOptions,
+  PruneResult,
   PublishOptions,
   PublishResult,
   ReadOptions,
@@ -57,6 +59,7 @@ export abstract class BaseArtifactStore implements ArtifactStore {
   abstract imageReference(service: string, digest: string): string;
   abstract publish(source: ImageSource, options: PublishOptions): Promise<PublishResult>;
   abstract has(digest: string, options?: ReadOptions): Promise<boolean>;
+  abstract prune(options: PruneOptions): Promise<PruneResult>;
   /** Opens a view of the image, verified; the caller must dispose it with `closeView`. */
   protected abstract openView(digest: string, options: ReadOptions): Promise<View>;
 

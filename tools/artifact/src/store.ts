@@ -28,7 +28,7 @@ export type ImageSource =
 export interface PublishHooks {
   /** The image is in the private staging directory, not yet verified. */
   afterCopy?(stagingDir: string): Promise<void> | void;
-  /** Its blobs are in `blobs/sha256/`; the index does not list it yet. */
+  /** Holding the index lock, its blobs are in `blobs/sha256/`; the index does not list it yet. */
   afterBlobs?(): Promise<void> | void;
   /** Holding the index lock, before the index is rewritten. */
   whileLocked?(): Promise<void> | void;
@@ -71,6 +71,40 @@ export interface MaterializedImage {
   dispose(): Promise<void>;
 }
 
+/** An image the store lists. */
+export interface StoredImage {
+  digest: string;
+  service?: string;
+  gitSha?: string;
+  reference?: string;
+  /** Size of its manifest in bytes. */
+  size: number;
+}
+
+export interface PruneOptions {
+  /** Digests something still references, each with where (`deploy/ci/catalog/deployment.yaml`, …): never removed. */
+  referenced: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Also keep each service's newest images, this many (at least 1: the newest is also what a publish running right
+   * now has just stored, before any record names it).
+   */
+  keepNewest: number;
+  /** Report what would be removed; delete nothing. */
+  dryRun?: boolean;
+  /** Test seam: called once the index no longer lists the removed images, before their blobs are deleted. */
+  afterIndex?(): Promise<void> | void;
+}
+
+export interface PruneResult {
+  kept: (StoredImage & { keptBecause: string[] })[];
+  removed: StoredImage[];
+  /** Blobs no kept image uses (deleted, or in a dry run: would be). */
+  removedBlobs: string[];
+  freedBytes: number;
+  /** Staging directories, views and temp files of killed processes that were swept. */
+  leftovers: string[];
+}
+
 export interface ArtifactStore {
   readonly kind: 'oci-layout' | 'registry';
   /** The layout directory, or `host:port` of the registry. */
@@ -92,6 +126,11 @@ export interface ArtifactStore {
   materialize(digest: string, options?: ReadOptions & { dest?: string }): Promise<MaterializedImage>;
   /** Copies the verified image into a containers/storage (for `podman run`) and returns `localhost/musiccorp/<service>@sha256:…`. */
   loadInto(storage: ContainerStorage, digest: string, options?: ReadOptions): Promise<string>;
+  /**
+   * Deletes the images nothing references any more and the blobs only they used, safe beside a running publish and
+   * whole or not at all per step; a store that cannot do that safely refuses, saying what to do instead.
+   */
+  prune(options: PruneOptions): Promise<PruneResult>;
 }
 
 /** `ARTIFACT_REGISTRY=host:port` selects a registry; otherwise the OCI layout at `ARTIFACT_STORE_DIR` or `<workspace>/.artifacts/oci`. */

@@ -80,12 +80,15 @@ export interface HandmadeImage {
 
 /**
  * An OCI image made by hand: one uncompressed tar layer of `files` (deterministic: sorted, mtime 0, root-owned), plus
- * optionally a copy of a big file (e.g. the node binary, ~100 MB) so a copy takes long enough to be interrupted.
+ * optionally a copy of a big file (e.g. the node binary, ~100 MB) so a copy takes long enough to be interrupted. Two
+ * images of the same files with another `cmd` share their layer blob.
  */
 export async function createHandmadeImage(options: {
   files: Record<string, string>;
   bigFile?: string;
   dir?: string;
+  /** The config's Cmd (default `["/bin/true"]`). */
+  cmd?: string[];
 }): Promise<HandmadeImage> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'musiccorp-oci-image-')));
   const work = await mkdtemp(join(tmpdir(), 'musiccorp-oci-work-'));
@@ -118,7 +121,7 @@ export async function createHandmadeImage(options: {
       created: '1970-01-01T00:00:00Z',
       architecture: 'amd64',
       os: 'linux',
-      config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['/bin/true'], WorkingDir: '/' },
+      config: { Env: ['PATH=/usr/bin:/bin'], Cmd: options.cmd ?? ['/bin/true'], WorkingDir: '/' },
       rootfs: { type: 'layers', diff_ids: [layerInfo.digest] },
       history: [{ created: '1970-01-01T00:00:00Z', created_by: 'createHandmadeImage' }],
     });
