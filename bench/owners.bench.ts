@@ -1,8 +1,8 @@
 /**
  * npm run bench:owners [-- --runs=7 --warmup=1 --services=300 --diff=2000]
  *
- * Who must approve a 2,000-file change in a 300-service monorepo? Ours: `owners reviewers --json` (tools/src/owners),
- * as the CLI process `npm run owners` runs (node tools/bin/run.mjs owners/cli: an esbuild bundle), the same CLI under
+ * Who must approve a 2,000-file change in a 300-service monorepo? Ours: `owners reviewers --json` (tools/owners),
+ * as the CLI process `npm run owners` runs (node tools/core/bin/run.mjs owners/cli: an esbuild bundle), the same CLI under
  * tsx for comparison, and as the in-process function. Anchor: the npm `codeowners`
  * package, resolving the same 2,000 paths one by one with `getOwner(path)`, in the same run, interleaved.
  *
@@ -25,7 +25,7 @@ import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
 import { log } from './lib/util';
 
-// tools/src is ESM ("type": "module") and bench/ runs as CommonJS under tsx: load it with a dynamic import.
+// tools/ is ESM ("type": "module") and bench/ runs as CommonJS under tsx: load it with a dynamic import.
 type ReviewersModule = typeof import('@musiccorp/owners/reviewers');
 type CodeownersFileModule = typeof import('@musiccorp/core/codeowners/codeowners-file');
 type MatcherModule = typeof import('@musiccorp/core/codeowners/matcher');
@@ -44,9 +44,9 @@ const FILES_PER_SERVICE = [
   'src/routes/items.spec.ts',
 ];
 const TSX_CLI = join(WORKSPACE_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const OWNERS_CLI = join(WORKSPACE_ROOT, 'tools', 'src', 'owners', 'cli.ts');
+const OWNERS_CLI = join(WORKSPACE_ROOT, 'tools', 'owners', 'src', 'cli.ts');
 /** What `npm run owners` runs: the CLI's esbuild bundle, built on first use. */
-const RUN_BUNDLED = [join(WORKSPACE_ROOT, 'tools', 'bin', 'run.mjs'), 'owners/cli'];
+const RUN_BUNDLED = [join(WORKSPACE_ROOT, 'tools', 'core', 'bin', 'run.mjs'), 'owners/cli'];
 const CODEOWNERS_PACKAGE = join(WORKSPACE_ROOT, 'node_modules', 'codeowners');
 
 /** Deterministic pseudo-random numbers, so every run builds the same repository and the same diff. */
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
     await saveResult({
       benchmark: 'owners',
       title: `Code owners for a ${paths.length}-path diff: owners reviewers vs the npm codeowners package`,
-      ours: `tools/src/owners reviewers (--base=${base} --head=${head} --json): git diff -M -z, CODEOWNERS from the base, indexed matcher`,
+      ours: `tools/owners reviewers (--base=${base} --head=${head} --json): git diff -M -z, CODEOWNERS from the base, indexed matcher`,
       anchor: `npm codeowners@${(JSON.parse(readFileSync(join(CODEOWNERS_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version}: new Codeowners(repo) + getOwner(path) for each of the same ${paths.length} paths`,
       anchorName: 'codeowners',
       env: await environment(),
