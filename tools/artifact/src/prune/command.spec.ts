@@ -259,18 +259,29 @@ describe('artifacts prune (OCI layout store)', () => {
     expect(stderr).toContain(`${images.a1.digest}  deploy/production/alpha/deployment.yaml`);
   });
 
+  it('--help prints the usage and what each flag does', async () => {
+    let stdout = '';
+    const code = await main(['--help'], { write: (text: string) => (stdout += text) }, { write: () => true }, {});
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: npm run artifacts -- prune');
+    expect(stdout).toContain('--keep-runs  each service');
+  });
+
   it.each([
     [[]],
     [['gc']],
     [['prune', 'extra']],
     [['prune', '--keep-runs=0']],
     [['prune', '--keep-runs=two']],
+    [['prune', '--keep-runs=']],
     [['prune', '--keep']],
     [['prune', '--workspace=/nonexistent/workspace']],
   ])('exits 2 with the usage on %j', async (argv) => {
     let stderr = '';
     const code = await main(argv, { write: () => true }, { write: (text: string) => (stderr += text) }, {});
     expect(code).toBe(2);
-    expect(stderr).toContain('Usage:\n  npm run artifacts -- prune [--keep-runs=N] [--dry-run] [--workspace=<dir>]');
+    expect(stderr).toMatch(
+      /^artifacts: .+\n\nUsage: npm run artifacts -- prune \[--keep-runs=N\] \[--dry-run\] \[--workspace=<dir>\]\n/,
+    );
   });
 });

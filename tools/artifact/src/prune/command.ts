@@ -12,88 +12,60 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { CommandLine, type Output } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { referencedDigests } from './references';
 import { openArtifactStore, type PruneResult, type StoredImage } from '../store';
 
 const DEFAULT_KEEP_RUNS = 3;
 
-const USAGE = `Usage:
-  npm run artifacts -- prune [--keep-runs=N] [--dry-run] [--workspace=<dir>]
-    Deletes the artifact store's images that deploy/ and dist/ no longer reference, beyond each service's N newest
-    (--keep-runs, default ${DEFAULT_KEEP_RUNS}, at least 1), and the blobs only they used. --dry-run deletes nothing.`;
+const ARTIFACTS = new CommandLine({
+  name: 'artifacts',
+  usage: 'npm run artifacts -- prune [--keep-runs=N] [--dry-run] [--workspace=<dir>]',
+  help: `  prune        delete the artifact store's images that deploy/ and dist/ no longer reference, beyond each
+               service's newest, and the blobs only they used; print what was kept (and why), removed and freed
+  --keep-runs  each service's newest images to keep besides the referenced ones (default ${DEFAULT_KEEP_RUNS}, at least 1)
+  --dry-run    report only, delete nothing
+  --workspace  the workspace whose deploy/, dist/ and store to use (default: this one)
+Exit codes: 0 pruned (or reported), 1 not pruned (a registry store, an unreadable record, a broken kept manifest), 2 bad arguments.`,
+  flags: {
+    'keep-runs': { type: 'string', default: String(DEFAULT_KEEP_RUNS) },
+    'dry-run': { type: 'boolean' },
+    workspace: { type: 'string' },
+  },
+  positionals: { expected: 'the command prune', min: 1, max: 1 },
+});
 
-export interface Output {
-  write(text: string): unknown;
-}
-
-export async function main(
-  argv: string[],
+export function main(
+  argv: readonly string[],
   out: Output = process.stdout,
   err: Output = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const print = (text: string) => out.write(`${text}\n`);
-  const warn = (text: string) => err.write(`${text}\n`);
-  let values: { 'keep-runs'?: string; 'dry-run'?: boolean; workspace?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        'keep-runs': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        workspace: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    warn(`artifacts: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    print(USAGE);
-    return 0;
-  }
-  const [command, ...extra] = positionals;
-  if (command !== 'prune') {
-    warn(`artifacts: ${command ? `unknown command "${command}"` : 'no command given'}.\n${USAGE}`);
-    return 2;
-  }
-  if (extra.length > 0) {
-    warn(`artifacts prune: takes no arguments (got ${extra.join(' ')}).\n${USAGE}`);
-    return 2;
-  }
-  const keepRunsText = values['keep-runs'] ?? String(DEFAULT_KEEP_RUNS);
-  const keepRuns = Number(keepRunsText);
-  if (!/^\d+$/.test(keepRunsText) || keepRuns < 1) {
-    warn(
-      `artifacts prune: --keep-runs must be a whole number of at least 1, got "${keepRunsText}" (each service's newest image may be one a publish has just stored).\n${USAGE}`,
-    );
-    return 2;
-  }
-  const workspaceRoot = resolve(values.workspace ?? WORKSPACE_ROOT);
-  if (values.workspace?.trim() === '' || !existsSync(workspaceRoot)) {
-    warn(
-      `artifacts prune: --workspace=${values.workspace} is not a folder. Pass the workspace root, or leave it out for this workspace.\n${USAGE}`,
-    );
-    return 2;
-  }
-  const dryRun = values['dry-run'] ?? false;
+  return ARTIFACTS.run(argv, { out, err }, async ({ flags, positionals: [command] }) => {
+    if (command !== 'prune') throw ARTIFACTS.refuse(`unknown command "${command}": use prune.`);
+    const keepRuns = Number(flags['keep-runs']);
+    if (!/^\d+$/.test(flags['keep-runs']) || keepRuns < 1)
+      throw ARTIFACTS.refuse(
+        `--keep-runs must be a whole number of at least 1, got "${flags['keep-runs']}" (each service's newest image may be one a publish has just stored).`,
+      );
+    const workspaceRoot = resolve(flags.workspace ?? WORKSPACE_ROOT);
+    if (!existsSync(workspaceRoot))
+      throw ARTIFACTS.refuse(
+        `--workspace=${flags.workspace} is not a folder: pass the workspace root, or leave it out for this workspace.`,
+      );
 
-  const store = openArtifactStore({ workspaceRoot, env });
-  try {
-    const referenced = await referencedDigests(workspaceRoot);
-    const result = await store.prune({ referenced, keepNewest: keepRuns, dryRun });
-    print(formatPrune(store.describe(), result, { keepRuns, dryRun }));
-    return 0;
-  } catch (error) {
-    warn(`artifacts prune: ${(error as Error).message}`);
-    return 1;
-  }
+    const store = openArtifactStore({ workspaceRoot, env });
+    try {
+      const referenced = await referencedDigests(workspaceRoot);
+      const result = await store.prune({ referenced, keepNewest: keepRuns, dryRun: flags['dry-run'] });
+      out.write(`${formatPrune(store.describe(), result, { keepRuns, dryRun: flags['dry-run'] })}\n`);
+      return 0;
+    } catch (error) {
+      err.write(`artifacts prune: ${(error as Error).message}\n`);
+      return 1;
+    }
+  });
 }
 
 function formatPrune(store: string, result: PruneResult, options: { keepRuns: number; dryRun: boolean }): string {
