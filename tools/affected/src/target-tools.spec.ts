@@ -10,7 +10,7 @@ describe('the npm tool a target runs', () => {
     ['npx eslint .', 'eslint'],
     ['NODE_OPTIONS=--max-old-space-size=4096 npx vitest run', 'vitest'],
     ['  tsx watch src/main.ts', 'tsx'],
-    ['node --import tsx tools/pipeline/src/stage.ts artifact catalog', null],
+    ['node --import tsx tools/pipeline/src/stage-cli.ts artifact catalog', null],
     ['./scripts/build.sh', null],
     ['', null],
   ])('%j starts %j', (command, executable) => {

@@ -165,7 +165,7 @@ describe('deploy', () => {
 
 describe('npm run deploy (the CLI)', () => {
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    execa(process.execPath, ['--import', 'tsx', join(HERE, 'main.ts'), ...args], {
+    execa(process.execPath, ['--import', 'tsx', join(HERE, 'cli.ts'), ...args], {
       cwd: HERE,
       reject: false,
       env: {

@@ -1,60 +1,50 @@
 /**
- * `npm run pipeline -- <service> [--to=<stage>] [--approve=<env>[,<env>]] [--verbose]`
- *
- * One service's pipeline, the same stages and view as `npm run ci`: `nx run-many -t <stage> -p <service>` runs the
- * chain up to <stage> (default deploy; `test` = its lint, typecheck and test targets).
- * Exit codes: 0 passed, 1 failed, 2 bad arguments.
+ * `npm run pipeline`: one service's pipeline, the same stages and view as `npm run ci` — as `main(argv, out, err)`;
+ * pipeline-cli.ts runs it.
  */
-import { parseArgs } from 'node:util';
+import { CommandLine, UsageError, type Output } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { readPipelineFile, STAGES, type StageName } from './pipeline-file';
 import { planUpTo } from './plan';
 import { runPipelines } from './run-pipelines';
 
-const USAGE = `Usage: npm run pipeline -- <service> [--to=${STAGES.join('|')}] [--approve=<env>[,<env>]] [--verbose]`;
+const PIPELINE = new CommandLine({
+  name: 'pipeline',
+  usage: `npm run pipeline -- <service> [--to=${STAGES.join('|')}] [--approve=<env>[,<env>]] [--verbose]`,
+  help: `Runs <service>'s pipeline up to a stage: nx run-many -t <stage> -p <service> runs the chain before it too.
+  --to=<stage>  the last stage (default deploy); test = the service's lint, typecheck and test targets
+  --approve     deploys these environments too when they need approval (passed on as DEPLOY_APPROVED)
+  --verbose     every line of Nx's output instead of the live view
+Exit codes: 0 passed, 1 failed, 2 bad arguments.`,
+  flags: {
+    to: { type: 'string', default: 'deploy' },
+    approve: { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
+  positionals: { expected: 'one service', min: 1, max: 1 },
+});
 
-async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        to: { type: 'string', default: 'deploy' },
-        approve: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+export function main(
+  argv: readonly string[],
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+): Promise<number> {
+  return PIPELINE.run(argv, { out, err }, async ({ flags: values, positionals: [service = ''] }) => {
+    const to = values.to as StageName;
+    if (!STAGES.includes(to)) throw PIPELINE.refuse(`--to=${values.to} is not a stage: ${STAGES.join(', ')}.`);
+    let team;
+    try {
+      ({ team } = await readPipelineFile(WORKSPACE_ROOT, service));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const approved = [process.env['DEPLOY_APPROVED'], values.approve].filter(Boolean).join(',');
+    const { exitCode } = await runPipelines({
+      workspaceRoot: WORKSPACE_ROOT,
+      groups: [{ ...planUpTo(to), services: [{ name: service, team, stages: planUpTo(to).stages }] }],
+      env: approved ? { DEPLOY_APPROVED: approved } : {},
+      verbose: values.verbose,
     });
-  } catch (error) {
-    console.error(`pipeline: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [service] = positionals;
-  const to = values.to as StageName;
-  if (!service || positionals.length > 1 || !STAGES.includes(to)) {
-    console.error(USAGE);
-    return 2;
-  }
-  let team;
-  try {
-    ({ team } = await readPipelineFile(WORKSPACE_ROOT, service));
-  } catch (error) {
-    console.error(`pipeline: ${(error as Error).message}`);
-    return 2;
-  }
-  const approved = [process.env['DEPLOY_APPROVED'], values.approve].filter(Boolean).join(',');
-  const { exitCode } = await runPipelines({
-    workspaceRoot: WORKSPACE_ROOT,
-    groups: [{ ...planUpTo(to), services: [{ name: service, team, stages: planUpTo(to).stages }] }],
-    env: approved ? { DEPLOY_APPROVED: approved } : {},
-    verbose: values.verbose,
+    return exitCode;
   });
-  return exitCode;
 }
-
-process.exitCode = await main();

@@ -102,7 +102,7 @@ describe('createWorkspace', () => {
   });
 
   it('Ctrl-C during npm install: exit code 130, nothing left behind', async () => {
-    const child = execa('node', ['--import', 'tsx', 'src/main.ts', join(parent, 'royalties'), '--team=catalog'], {
+    const child = execa('node', ['--import', 'tsx', 'src/cli.ts', join(parent, 'royalties'), '--team=catalog'], {
       cwd: join(__dirname, '..'),
       reject: false,
       env: { INIT_CWD: parent },

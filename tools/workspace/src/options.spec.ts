@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@musiccorp/core/usage-error';
-import { HELP, parseCreateWorkspaceArgs } from './options';
+import { CREATE_WORKSPACE, parseCreateWorkspaceArgs } from './options';
 
 describe('create-workspace options', () => {
   it('reads the folder and every flag', () => {
@@ -40,6 +40,6 @@ describe('create-workspace options', () => {
   it('--help explains every option', () => {
     expect(parseCreateWorkspaceArgs(['--help']).help).toBe(true);
     for (const option of ['<dir>', '--team=', '--handle=', '--members=', '--no-install', '--no-git', '--help'])
-      expect(HELP).toContain(option);
+      expect(CREATE_WORKSPACE.help).toContain(option);
   });
 });

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { CommandLine, type ArgsOf } from '@musiccorp/core/cli';
 
 /** What the command line says; anything missing is asked for in a terminal, or refused without one. */
 export interface CreateWorkspaceArgs {
@@ -14,12 +13,11 @@ export interface CreateWorkspaceArgs {
   help: boolean;
 }
 
-export const USAGE =
-  'npm run create-workspace -- <dir> --team=<id> [--handle=@musiccorp/<id>] [--no-install] [--no-git]';
-
-export const HELP = `Create a per-team Nx monorepo, wired with the platform's generators, ownership and pipelines.
-
-Usage: ${USAGE}
+export const CREATE_WORKSPACE = new CommandLine({
+  name: 'create-workspace',
+  usage:
+    'npm run create-workspace -- <dir> --team=<id> [--handle=@musiccorp/<id>] [--members=<a,b>] [--no-install] [--no-git]',
+  help: `Create a per-team Nx monorepo, wired with the platform's generators, ownership and pipelines.
 
   <dir>               the new workspace's folder: must not exist yet, or be empty; its parent must exist
   --team=<id>         the owning team's id (kebab-case, e.g. royalties): the default owner of every file, and the
@@ -33,46 +31,28 @@ Usage: ${USAGE}
 
 In a terminal, a missing <dir>, --team or --members is asked for; elsewhere it is an error. The workspace is built in
 a temporary folder beside <dir> and moved into place only when every step succeeded: a failure (or Ctrl-C) leaves
-nothing behind.`;
+nothing behind.`,
+  flags: {
+    team: { type: 'string' },
+    handle: { type: 'string' },
+    members: { type: 'string' },
+    install: { type: 'boolean', default: true, negatable: true },
+    git: { type: 'boolean', default: true, negatable: true },
+  },
+  positionals: { expected: 'one target folder', max: 1 },
+});
 
-/** Parses the command line; a problem with it is a UsageError naming the fix. */
-export function parseCreateWorkspaceArgs(argv: string[]): CreateWorkspaceArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nUsage: ${USAGE} (--help explains every option)`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `Expected one target folder, got ${positionals.length}: ${positionals.join(' ')}. Usage: ${USAGE}`,
-    );
-  }
-  return {
-    dir: positionals[0],
-    team: values.team,
-    handle: values.handle,
-    members: values.members,
-    install: values.install,
-    git: values.git,
-    help: values.help,
-  };
+/** Parses the command line; a problem with it is a UsageError saying what is wrong, then the usage. */
+export function parseCreateWorkspaceArgs(argv: readonly string[]): CreateWorkspaceArgs {
+  const parsed = CREATE_WORKSPACE.parse(argv);
+  return parsed.help ? { install: true, git: true, help: true } : createWorkspaceArgs(parsed);
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    allowNegative: true,
-    strict: true,
-    options: {
-      team: { type: 'string' },
-      handle: { type: 'string' },
-      members: { type: 'string' },
-      install: { type: 'boolean', default: true },
-      git: { type: 'boolean', default: true },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+/** The options of a parsed command line. */
+export function createWorkspaceArgs({
+  flags,
+  positionals: [dir],
+}: ArgsOf<typeof CREATE_WORKSPACE>): CreateWorkspaceArgs {
+  const { team, handle, members, install, git } = flags;
+  return { dir, team, handle, members, install, git, help: false };
 }

@@ -38,7 +38,7 @@ export function workspacePackageJson(
   return `${JSON.stringify({ ...pkg, ...target, scripts }, null, 2)}\n`;
 }
 
-/** Workspace files a script runs, e.g. `tools/dev/src/demo.ts` in `node --import tsx tools/dev/src/demo.ts`. */
+/** Workspace files a script runs, e.g. `tools/dev/src/demo-cli.ts` in `node --import tsx tools/dev/src/demo-cli.ts`. */
 export function scriptFiles(command: string): string[] {
   return [...command.matchAll(/(?:^|\s)((?:[\w.-]+\/)+[\w.-]+\.[cm]?[jt]s)(?=\s|$)/g)].map((match) => match[1] ?? '');
 }

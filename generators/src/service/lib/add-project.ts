@@ -15,7 +15,7 @@ const inService = (command: string, extra: Partial<TargetConfiguration> = {}): T
  */
 const stage = (name: string, service: string): TargetConfiguration => ({
   executor: 'nx:run-commands',
-  options: { command: `node --import tsx tools/pipeline/src/stage.ts ${name} ${service}` },
+  options: { command: `node --import tsx tools/pipeline/src/stage-cli.ts ${name} ${service}` },
 });
 
 export function addProject(tree: Tree, options: NormalizedOptions): void {

@@ -1,6 +1,6 @@
 /**
  * The deploy stage (Nx target `deploy`, after `perf`): promote the artifact through the environments of the pipeline
- * file, in order, with the deploy CLI (tools/deploy/src/main.ts: it verifies the stored artifact and renders
+ * file, in order, with the deploy CLI (tools/deploy/src/cli.ts: it verifies the stored artifact and renders
  * deploy/<env>/<service>/; it never builds). `--environment=<name>` deploys one environment only.
  *
  * Approval: the CLI's own — `--approve` here is passed on, and DEPLOY_APPROVED=<env>[,<env>] reaches it through the
@@ -39,7 +39,7 @@ export function deployStage(options: DeployStageOptions): Promise<number> {
         [
           '--import',
           'tsx',
-          'tools/deploy/src/main.ts',
+          'tools/deploy/src/cli.ts',
           service,
           `--env=${environment}`,
           ...(options.approve ? ['--approve'] : []),

@@ -1,7 +1,6 @@
 /**
- * `node --import tsx tools/pipeline/src/workflows/dry-run.ts <service> [job,job,…]`: the `run:` steps of
- * .github/workflows/service-pipeline.yml, executed here, job by job in stage order — the closest thing to running the
- * workflow that works without GitHub.
+ * The `run:` steps of .github/workflows/service-pipeline.yml, executed here, job by job in stage order — the closest
+ * thing to running the workflow that works without GitHub. `main(argv, out, err)` is its command; dry-run-cli.ts runs it.
  *
  * A scratch copy of the workspace stands in for the checkout, a local bare repository for `origin` (the deploy jobs
  * push the GitOps branch to it), and one directory for RUNNER_TEMP. Between jobs the scratch copy loses what a fresh
@@ -11,15 +10,13 @@
  * storage (PIPELINE_RUN_STORAGE) is a temp dir of this dry run. `uses:` steps
  * are skipped, except the local fetch-artifact action, whose `run:` steps run; so is the production step that asks
  * GitHub's API about the environment's reviewers. PERF_DURATION_SECONDS=5 keeps the load test short.
- *
- * Prints each step's last lines and time; exits 1 at the first failing step.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
+import { CommandLine, type Output } from '@musiccorp/core/cli';
 import { createScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 
 export const STAGE_JOBS = ['artifact', 'slow-tests', 'perf', 'deploy-ci', 'deploy-preprod', 'deploy-production'];
@@ -182,17 +179,28 @@ async function gitops(origin: string): Promise<Pick<DryRunResult, 'gitops' | 'gi
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {
-  const [service, jobs] = process.argv.slice(2);
-  if (!service) {
-    console.error('Usage: node --import tsx tools/pipeline/src/workflows/dry-run.ts <service> [job,job,…]');
-    process.exit(2);
-  }
-  const result = await dryRun({
-    service,
-    ...(jobs ? { jobs: jobs.split(',') } : {}),
-    log: (line) => console.log(line),
+const DRY_RUN = new CommandLine({
+  name: 'dry-run',
+  usage: 'node --import tsx tools/pipeline/src/dry-run-cli.ts <service> [<job>,<job>,…]',
+  help: `Runs the run: steps of .github/workflows/service-pipeline.yml for <service> in a scratch copy of the workspace,
+job by job (default: ${STAGE_JOBS.join(',')}), printing each step's last lines and time.
+Exit codes: 0 every step passed, 1 a step failed (the run stops there), 2 bad arguments.`,
+  flags: {},
+  positionals: { expected: 'a service, then optionally its jobs (job,job,…)', min: 1, max: 2 },
+});
+
+export function main(
+  argv: readonly string[],
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+): Promise<number> {
+  return DRY_RUN.run(argv, { out, err }, async ({ positionals: [service = '', jobs] }) => {
+    const result = await dryRun({
+      service,
+      ...(jobs ? { jobs: jobs.split(',') } : {}),
+      log: (line) => out.write(`${line}\n`),
+    });
+    out.write(`\nGitOps branch:\n${result.gitops.join('\n') || '(none)'}\n`);
+    return result.ok ? 0 : 1;
   });
-  console.log(`\nGitOps branch:\n${result.gitops.join('\n') || '(none)'}`);
-  process.exitCode = result.ok ? 0 : 1;
 }

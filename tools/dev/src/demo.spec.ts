@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { main } from './demo';
+
+/** Runs `npm run demo -- …` in-process, capturing what it prints; only command lines that stop before the demo runs. */
+async function demo(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    argv,
+    { write: (text: string) => (stdout += text) },
+    { write: (text: string) => (stderr += text) },
+  );
+  return { code, stdout, stderr };
+}
+
+describe('npm run demo (the command line)', () => {
+  it('--help says what it does and that --keep keeps the scratch workspace', async () => {
+    const result = await demo('--help');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Usage: npm run demo \[-- --keep\]\n/);
+    expect(result.stdout).toContain('--keep  leave the scratch workspace on disk');
+  });
+
+  it('a mistyped flag is refused before anything runs: exit 2, naming --keep', async () => {
+    expect(await demo('--kepp')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "demo: Unknown option '--kepp'. Did you mean --keep?\n\nUsage: npm run demo [-- --keep]\n(--help explains every option)\n",
+    });
+  });
+});
