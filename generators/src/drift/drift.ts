@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
-import { readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '@musiccorp/core/render';
+import { MANIFEST_FILE, readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '@musiccorp/core/render';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { withTemplatesAt } from '../utils/template-revision';
 
@@ -39,27 +39,19 @@ export function checkDrift(workspaceRoot: string, folder: string): DriftReport {
 
   const recorded = withTemplatesAt(workspaceRoot, provenance, (root, label) => ({
     label,
-    files: platformOwned(
-      renderTemplate(provenance.template, answers, root),
-      readManifest(provenance.template, root).teamOwned,
-    ),
+    files: renderTemplate(provenance.template, answers, root),
+    teamOwned: readManifest(provenance.template, root).teamOwned,
   }));
+  const currentRoot = workspaceTemplates(workspaceRoot, provenance.template);
   const current = platformOwned(
-    renderTemplate(provenance.template, answers, TEMPLATES_ROOT),
-    readManifest(provenance.template, TEMPLATES_ROOT).teamOwned,
+    renderTemplate(provenance.template, answers, currentRoot),
+    readManifest(provenance.template, currentRoot).teamOwned,
   );
 
-  const findings: DriftFinding[] = [];
-  for (const file of recorded.files) {
-    const onDisk = join(workspaceRoot, folder, file.path);
-    if (!existsSync(onDisk)) {
-      findings.push({ file: file.path, problem: 'missing' });
-      continue;
-    }
-    const actual = readFileSync(onDisk);
-    if (!actual.equals(file.content))
-      findings.push({ file: file.path, problem: 'modified', line: firstDifferentLine(file.content, actual) });
-  }
+  const findings = findDrift(recorded.files, recorded.teamOwned, (path) => {
+    const onDisk = join(workspaceRoot, folder, path);
+    return existsSync(onDisk) ? readFileSync(onDisk) : null;
+  });
   const recordedByPath = new Map(recorded.files.map((file) => [file.path, file.content]));
   const behind = current
     .filter((file) => !recordedByPath.get(file.path)?.equals(file.content))
@@ -67,8 +59,43 @@ export function checkDrift(workspaceRoot: string, folder: string): DriftReport {
   return { folder, comparedWith: recorded.label, findings, behind };
 }
 
-function platformOwned(files: RenderedFile[], teamOwned: string[]): RenderedFile[] {
-  return files.filter((file) => !teamOwned.some((glob) => minimatch(file.path, glob, { dot: true })));
+/** The workspace's own templates/, or this platform's for a folder checked outside any workspace (as specs do). */
+function workspaceTemplates(workspaceRoot: string, template: string): string {
+  const own = join(workspaceRoot, 'templates');
+  return existsSync(join(own, template, MANIFEST_FILE)) ? own : TEMPLATES_ROOT;
+}
+
+/**
+ * The check itself, on a render and a way to read the folder's files (from disk, or an Nx Tree): each platform-owned
+ * file of `rendered` the folder lacks or holds with other bytes. The upgrade generator refuses a service on the same.
+ */
+export function findDrift(
+  rendered: readonly RenderedFile[],
+  teamOwned: readonly string[],
+  read: (path: string) => Buffer | null,
+): DriftFinding[] {
+  const findings: DriftFinding[] = [];
+  for (const file of platformOwned(rendered, teamOwned)) {
+    const actual = read(file.path);
+    if (actual === null) findings.push({ file: file.path, problem: 'missing' });
+    else if (!actual.equals(file.content))
+      findings.push({ file: file.path, problem: 'modified', line: firstDifferentLine(file.content, actual) });
+  }
+  return findings;
+}
+
+/** `src/chassis/logger.ts (line 3)`, `Dockerfile (missing)`: one finding as the messages name it. */
+export function describeFinding(finding: DriftFinding): string {
+  return `${finding.file} (${finding.problem === 'missing' ? 'missing' : `line ${finding.line}`})`;
+}
+
+/** template.json's globs, matched as every reader of them matches (CODEOWNERS co-ownership too). */
+export function isTeamOwned(path: string, teamOwned: readonly string[]): boolean {
+  return teamOwned.some((glob) => minimatch(path, glob, { dot: true }));
+}
+
+function platformOwned(files: readonly RenderedFile[], teamOwned: readonly string[]): RenderedFile[] {
+  return files.filter((file) => !isTeamOwned(file.path, teamOwned));
 }
 
 function firstDifferentLine(expected: Buffer, actual: Buffer): number {
