@@ -1,13 +1,14 @@
 /**
- * `npm test`: formatting of the whole workspace, then every project's lint, typecheck, unit tests and e2e tests
- * through Nx (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
+ * `npm test`: formatting of the whole workspace, then every project's lint, typecheck, unit tests, drift check
+ * (each service's platform-owned files as its recorded template commit rendered them) and e2e tests through Nx
+ * (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
  * own summary.
  */
 import { execa } from 'execa';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { summarizeVitest } from './vitest-summary';
 
-const TARGETS = ['lint', 'typecheck', 'test', 'e2e'];
+const TARGETS = ['lint', 'typecheck', 'test', 'drift', 'e2e'];
 // Plain output for logs. NO_COLOR turns colours off for Nx, vitest and every process they start; FORCE_COLOR is set
 // too, to a value Node reads as "no colours", because Nx would otherwise hand each task FORCE_COLOR=true (making
 // Node warn in every task that NO_COLOR is ignored) and would turn FORCE_COLOR=0 into exactly that (nx/bin/nx.js).

@@ -33,7 +33,9 @@ describe('pipeline.json', () => {
 
   it('maps every Nx target of the chain to its stage', () => {
     expect(
-      ['lint', 'typecheck', 'test', 'build', 'artifact', 'slow-test', 'perf', 'deploy', 'serve'].map(stageOfTarget),
-    ).toEqual(['test', 'test', 'test', 'artifact', 'artifact', 'slow-test', 'perf', 'deploy', undefined]);
+      ['lint', 'typecheck', 'test', 'drift', 'build', 'artifact', 'slow-test', 'perf', 'deploy', 'serve'].map(
+        stageOfTarget,
+      ),
+    ).toEqual(['test', 'test', 'test', 'test', 'artifact', 'artifact', 'slow-test', 'perf', 'deploy', undefined]);
   });
 });

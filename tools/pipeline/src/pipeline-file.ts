@@ -9,9 +9,12 @@ import { join } from 'node:path';
 export const STAGES = ['test', 'artifact', 'slow-test', 'perf', 'deploy'] as const;
 export type StageName = (typeof STAGES)[number];
 
-/** The Nx targets that make up each stage (`build` is the artifact's bundle step). */
+/**
+ * The Nx targets that make up each stage (`build` is the artifact's bundle step; `drift` checks that the platform-owned
+ * files are as the service's recorded template commit rendered them).
+ */
 export const STAGE_TARGETS: Record<StageName, readonly string[]> = {
-  test: ['lint', 'typecheck', 'test'],
+  test: ['lint', 'typecheck', 'test', 'drift'],
   artifact: ['build', 'artifact'],
   'slow-test': ['slow-test'],
   perf: ['perf'],

@@ -8,7 +8,7 @@ describe('what to run for a service', () => {
       stages: ['test', 'artifact', 'slow-test', 'perf', 'deploy'],
     });
     expect(planUpTo('artifact')).toEqual({ targets: ['artifact'], stages: ['test', 'artifact'] });
-    expect(planUpTo('test')).toEqual({ targets: ['lint', 'typecheck', 'test'], stages: ['test'] });
+    expect(planUpTo('test')).toEqual({ targets: ['lint', 'typecheck', 'test', 'drift'], stages: ['test'] });
   });
 
   it('a change that needs a new artifact or a redeploy runs the whole chain', () => {

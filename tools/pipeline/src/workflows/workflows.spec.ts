@@ -24,7 +24,7 @@ const VALIDATOR = join(WORKSPACE_ROOT, 'node_modules', '@action-validator', 'cli
 const SCRIPTS = join(GITHUB, 'scripts');
 
 /** The Nx targets of the service pipeline (and of every project's checks). */
-const PIPELINE_TARGETS = ['test', 'lint', 'typecheck', 'build', 'artifact', 'slow-test', 'perf', 'deploy'];
+const PIPELINE_TARGETS = ['test', 'lint', 'typecheck', 'drift', 'build', 'artifact', 'slow-test', 'perf', 'deploy'];
 /** The npm scripts the workflows run. Keep in sync with the workflows: the test below compares both ways. */
 const SCRIPTS_USED = ['ci:affected', 'owners'];
 /** Every action a workflow may use, pinned to its major version; `./` local actions aside. */
@@ -564,7 +564,7 @@ describe('every workflow and action', () => {
   it('runs only the pipeline Nx targets, and all of the service stages', () => {
     const used = new Set(allRuns().flatMap(({ step }) => nxTargets(step.run)));
     expect([...used].filter((t) => !PIPELINE_TARGETS.includes(t))).toEqual([]);
-    for (const stage of ['lint', 'typecheck', 'test', 'artifact', 'slow-test', 'perf', 'deploy'])
+    for (const stage of ['lint', 'typecheck', 'test', 'drift', 'artifact', 'slow-test', 'perf', 'deploy'])
       expect(used).toContain(stage);
   });
 
