@@ -1,62 +1,23 @@
 /**
- * The one JSON Schema interpreter of the workspace: platform/teams.schema.json (owners) and
- * platform/environments/environment.schema.json (deploy) are read by it, so each schema file stays the single source of
- * its field rules without a schema library. It interprets exactly the keywords those schemas use (SUPPORTED_KEYWORDS);
- * a schema that uses any other keyword, an unknown type, a $ref it cannot resolve or a pattern that does not compile
- * is refused with a SchemaError before any data is checked, so a rule is never silently ignored.
+ * Schema validation for the workspace's data files: platform/teams.schema.json (owners, generators) and
+ * platform/environments/environment.schema.json (deploy), JSON Schema draft 2020-12, enforced by ajv in strict mode.
+ * A schema ajv would not fully enforce — another draft, an unknown keyword or format, a keyword whose type the schema
+ * does not state, a $ref that does not resolve, a pattern that does not compile — is refused with a SchemaError before
+ * any data is checked, so a rule is never silently ignored (checkSchema also applies the draft's meta-schema).
  *
- * Data problems carry the JSON path (`teams[2].handle`), what is wrong and the fix. Also here: line numbers for JSON
- * values and syntax errors, from jsonc-eslint-parser (loaded only when there is a problem to report).
+ * ajv's errors become problems that carry the JSON path (`teams[2].handle`), what is wrong and the fix: one problem per
+ * fault, in document order. Also here: line numbers for JSON values and syntax errors, from jsonc-eslint-parser (loaded
+ * only when there is a problem to report).
  *
- * No I/O and no import.meta at import time: the generators bundle this module (through owners/teams.ts) with esbuild.
+ * No I/O and no import.meta at import time: the generators bundle this module (through core/teams.ts) with esbuild,
+ * as CommonJS.
  */
+import Ajv2020, { type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 
 export type JsonPath = (string | number)[];
 
-export type SchemaType = 'object' | 'array' | 'string' | 'integer' | 'boolean';
-
-export interface SchemaNode {
-  type?: SchemaType;
-  /** Checked first; a value outside the list is reported once, without the type rules. */
-  enum?: unknown[];
-  /** `#/$defs/<name>`, applied in addition to the sibling keywords (draft 2020-12 semantics). */
-  $ref?: string;
-  // objects
-  required?: string[];
-  properties?: Record<string, SchemaNode>;
-  /** false: a closed object; a schema: every property not in `properties` (a map). */
-  additionalProperties?: boolean | SchemaNode;
-  /** A string schema every key must satisfy. */
-  propertyNames?: SchemaNode;
-  // arrays
-  items?: SchemaNode;
-  minItems?: number;
-  uniqueItems?: boolean;
-  // strings
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  // integers
-  minimum?: number;
-  maximum?: number;
-  // annotations
-  description?: string;
-  title?: string;
-  $schema?: string;
-  $id?: string;
-  $defs?: Record<string, SchemaNode>;
-}
-
-export type RootSchema = SchemaNode;
-
-/** Every keyword the interpreter knows; checkSchema refuses a schema with any other. */
-export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  ...['type', 'enum', '$ref', 'required', 'properties', 'additionalProperties', 'propertyNames'],
-  ...['items', 'minItems', 'uniqueItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum'],
-  ...['description', 'title', '$schema', '$id', '$defs'],
-]);
-
-const SUPPORTED_TYPES: ReadonlySet<string> = new Set<SchemaType>(['object', 'array', 'string', 'integer', 'boolean']);
+/** A draft 2020-12 schema, as parsed from its file. */
+export type RootSchema = SchemaObject;
 
 export interface SchemaProblem {
   path: JsonPath;
@@ -64,7 +25,7 @@ export interface SchemaProblem {
   fix: string;
 }
 
-/** The schema itself is wrong (or uses JSON Schema this interpreter does not enforce): a bug in the schema file. */
+/** The schema itself is wrong (or uses JSON Schema ajv would not enforce): a bug in the schema file. */
 export class SchemaError extends Error {
   override name = 'SchemaError';
 }
@@ -85,192 +46,390 @@ export function formatProblem(problem: SchemaProblem): string {
   return `${formatPath(problem.path)}: ${problem.message}. Fix: ${problem.fix.replace(/\.$/, '')}.`;
 }
 
-/** Every problem of `value` against `root`; throws SchemaError when the schema itself cannot be enforced. */
+/** Every problem of `value` against `root`; throws SchemaError when ajv would not enforce the schema in full. */
 export function validateSchema(value: unknown, root: RootSchema): SchemaProblem[] {
-  checkSchema(root);
-  const out: SchemaProblem[] = [];
-  check(value, root, root, [], out);
+  const validate = validatorFor(root);
+  return validate(value) ? [] : problemsOf(validate.errors ?? [], value);
+}
+
+/**
+ * Throws SchemaError for what validateSchema refuses, and also for a keyword value the draft 2020-12 meta-schema
+ * refuses (`"minItems": -1`). Compiling the meta-schema costs about as much as loading ajv, and more than compiling
+ * both of the workspace's schemas, so the CLIs leave it to the specs, which check each of the repo's schemas with it.
+ */
+export function checkSchema(root: RootSchema): void {
+  checkDraft(root);
+  const ajv = instance();
+  if (!ajv.validateSchema(root)) {
+    const problems = problemsOf(ajv.errors ?? [], root);
+    throw new SchemaError(
+      problems.map((p) => `${nameOf(root)} ${pointer(p.path)}: ${p.message}. Fix: ${p.fix}.`).join('\n'),
+    );
+  }
+  validatorFor(root);
+}
+
+const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+let ajv: Ajv2020 | undefined;
+// The CLIs validate on every run: each schema is compiled once per process, looked up by object, then by content
+// (the generators parse the schema file again on each read).
+const validatorsBySchema = new WeakMap<RootSchema, ValidateFunction>();
+const validatorsByText = new Map<string, ValidateFunction>();
+
+function instance(): Ajv2020 {
+  ajv ??= new Ajv2020({
+    strict: true,
+    allErrors: true,
+    // Errors carry the data ("got …") and the schema object around the keyword (its description, its bounds).
+    verbose: true,
+    // An inherited property (`constructor`) is not a present one.
+    ownProperties: true,
+    // Two equal schemas (parsed twice) must not clash on their $id in this one instance.
+    addUsedSchema: false,
+    // The meta-schema is checkSchema's (see there).
+    validateSchema: false,
+  });
+  return ajv;
+}
+
+function validatorFor(root: RootSchema): ValidateFunction {
+  let validate = validatorsBySchema.get(root);
+  if (validate) return validate;
+  const text = JSON.stringify(root);
+  validate = validatorsByText.get(text);
+  if (!validate) {
+    checkDraft(root);
+    try {
+      validate = instance().compile(root);
+    } catch (error) {
+      const { where, problem, fix } = compileRefusal(root, error as Error);
+      throw new SchemaError(`${nameOf(root)} ${where}: ${problem}. Fix: ${fix}.`);
+    }
+    validatorsByText.set(text, validate);
+  }
+  validatorsBySchema.set(root, validate);
+  return validate;
+}
+
+function nameOf(root: RootSchema): string {
+  return typeof root.$id === 'string' ? root.$id : 'the schema';
+}
+
+/** ajv/dist/2020 reads every schema as draft 2020-12: another draft's keywords would mean something else. */
+function checkDraft(root: RootSchema): void {
+  if (root.$schema !== undefined && root.$schema !== DRAFT_2020_12) {
+    throw new SchemaError(
+      `${nameOf(root)} #/$schema: ${JSON.stringify(root.$schema)} is not draft 2020-12, the only draft enforced. Fix: write "${DRAFT_2020_12}", and the schema in that draft.`,
+    );
+  }
+}
+
+/** Where in `root`, what and the fix, for an error ajv throws while compiling (strict mode, $ref, pattern). */
+function compileRefusal(root: RootSchema, error: Error): { where: string; problem: string; fix: string } {
+  const reason = error.message.replace(/^strict mode: /, '');
+  // ajv names the schema object as `<$id>#/properties/a`; the keyword is appended where it is known.
+  const at = (keyword: string) => `${/"[^"#]*(#[^"]*)"/.exec(reason)?.[1] ?? '#'}${keyword && `/${keyword}`}`;
+  let match: RegExpExecArray | null;
+  if (error instanceof Ajv2020.MissingRefError) {
+    const ref = /^can't resolve reference (.+) from id /.exec(reason)?.[1] ?? error.missingRef;
+    const where = locate(root, '$ref', ref) ?? '#';
+    const definition = /^#\/\$defs\/([^/]+)$/.exec(ref)?.[1];
+    if (definition)
+      return { where, problem: `${ref} does not exist`, fix: `add "${definition}" under $defs, or fix the name` };
+    return ref.startsWith('#')
+      ? { where, problem: `${ref} does not exist`, fix: 'point it at a definition under $defs' }
+      : {
+          where,
+          problem: `${JSON.stringify(ref)} is not a "#/$defs/<name>" reference, and no other schema is loaded`,
+          fix: 'point it at a definition under $defs',
+        };
+  }
+  if ((match = /^unknown keyword: "(.+)"$/.exec(reason))) {
+    return {
+      where: locate(root, match[1] ?? '') ?? '#',
+      problem: `"${match[1]}" is not a JSON Schema 2020-12 keyword, so its rule would be silently ignored`,
+      fix: 'remove it, or correct its spelling',
+    };
+  }
+  if ((match = /^unknown format "(.+)" ignored in schema/.exec(reason))) {
+    return {
+      where: at('format'),
+      problem: `format "${match[1]}" is not enforced (no formats are loaded), so its rule would be silently ignored`,
+      fix: 'remove it, or write the rule as a "pattern"',
+    };
+  }
+  if ((match = /^missing type "(.+)" for keyword "(.+)" at /.exec(reason))) {
+    const [, type, keyword] = match as unknown as [string, string, string];
+    return {
+      where: at(keyword),
+      problem: `"${keyword}" constrains only ${type} values, and the schema's "type" does not say ${type}`,
+      fix: `add "type": "${type}" beside it, or remove it if the value is never a ${type}`,
+    };
+  }
+  if ((match = /^required property "(.+)" is not defined at /.exec(reason))) {
+    return {
+      where: at('required'),
+      problem: `"${match[1]}" is required but not declared under "properties"`,
+      fix: `declare "${match[1]}" under "properties" (its type and description), or fix the name`,
+    };
+  }
+  if ((match = /^Invalid regular expression: \/(.*)\/u: (.*)$/.exec(reason))) {
+    return {
+      where: locate(root, 'pattern', match[1]) ?? '#',
+      problem: `does not compile (${match[2]})`,
+      fix: 'correct the regular expression (it is compiled with the "u" flag)',
+    };
+  }
+  return { where: at(''), problem: reason, fix: 'correct the schema' };
+}
+
+/** Keywords whose value maps names to schemas: their keys are names, not keywords. */
+const NAMED_SCHEMAS: ReadonlySet<string> = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+/** Keywords whose value is data, not a schema. */
+const DATA_KEYWORDS: ReadonlySet<string> = new Set(['enum', 'const', 'default', 'examples']);
+
+/** `#/$defs/a/items/pattern`: the first `keyword` in the schema (with that value, when given); ajv does not say. */
+function locate(node: unknown, keyword: string, value?: unknown, at = '#'): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  for (const [key, child] of Object.entries(node)) {
+    const here = `${at}/${key}`;
+    if (!Array.isArray(node) && key === keyword && (value === undefined || child === value)) return here;
+    if (DATA_KEYWORDS.has(key)) continue;
+    const found =
+      NAMED_SCHEMAS.has(key) && typeof child === 'object' && child !== null
+        ? Object.entries(child).reduce<string | undefined>(
+            (first, [name, schema]) => first ?? locate(schema, keyword, value, `${here}/${name}`),
+            undefined,
+          )
+        : locate(child, keyword, value, here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `#/properties/a`: a path in the schema, as JSON Schema writes it. */
+function pointer(path: JsonPath): string {
+  return ['#', ...path.map((key) => String(key).replaceAll('~', '~0').replaceAll('/', '~1'))].join('/');
+}
+
+/**
+ * ajv's errors as problems, one per fault: an enum mismatch without the type error beside it, a bad property name
+ * without its value's errors, one alternative of an anyOf/oneOf, each repeat of a uniqueItems array; in document order.
+ */
+function problemsOf(errors: ErrorObject[], data: unknown): SchemaProblem[] {
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+  /** What is wrong with a property name: ajv lists these errors just before its propertyNames error. */
+  const nameErrors = (error: ErrorObject) =>
+    errors.filter(
+      (other) =>
+        other !== error &&
+        other.instancePath === error.instancePath &&
+        other.propertyName === error.params.propertyName,
+    );
+  const skipped = new Set<ErrorObject>();
+  errors.forEach((error, index) => {
+    if (error.keyword === 'enum') {
+      const node = error.schemaPath.slice(0, -'/enum'.length);
+      for (const other of errors) {
+        const sameNode = other.schemaPath.startsWith(`${node}/`) && within(other.instancePath, error.instancePath);
+        if (other !== error && sameNode) skipped.add(other);
+      }
+    } else if (error.keyword === 'propertyNames') {
+      for (const other of nameErrors(error)) skipped.add(other);
+    } else if (error.keyword === 'anyOf' || (error.keyword === 'oneOf' && error.params.passingSchemas === null)) {
+      // The alternatives' errors come just before it. The first that is not a type mismatch explains it best; when
+      // all are, the combinator's own error stands for them.
+      let first = index;
+      while (first > 0 && errors[first - 1]?.instancePath === error.instancePath) first--;
+      const alternatives = errors.slice(first, index);
+      const kept = alternatives.find((other) => other.keyword !== 'type');
+      for (const other of alternatives) if (other !== kept) skipped.add(other);
+      if (kept) skipped.add(error);
+    }
+  });
+
+  const nameProblems: SchemaProblem[] = [];
+  const valueProblems: SchemaProblem[] = [];
+  for (const error of errors) {
+    if (skipped.has(error)) continue;
+    const path = pathOf(error.instancePath, data);
+    if (error.keyword !== 'propertyNames') {
+      valueProblems.push(...describe(error, path));
+      continue;
+    }
+    const fixes = nameErrors(error).flatMap((other) => describe(other, []).map((problem) => problem.fix));
+    nameProblems.push({
+      path: [...path, String(error.params.propertyName)],
+      message: 'is not a valid name',
+      fix: `rename it: ${fixes.join('; ')}`,
+    });
+  }
+  // A key that is not a valid name is reported once: its value is not checked.
+  const problems = [
+    ...nameProblems,
+    ...valueProblems.filter(({ path }) => !nameProblems.some((name) => name.path.every((key, i) => key === path[i]))),
+  ];
   // A $ref and its sibling keywords may both report the same fault (e.g. "must be an object").
   const seen = new Set<string>();
-  return out.filter((problem) => {
+  const unique = problems.filter((problem) => {
     const key = JSON.stringify([problem.path, problem.message]);
     return !seen.has(key) && seen.add(key);
   });
+  return unique
+    .map((problem) => ({ problem, at: position(problem.path, data) }))
+    .sort((a, b) => compareLists(a.at, b.at))
+    .map(({ problem }) => problem);
 }
 
-const checkedSchemas = new WeakSet<object>();
+/** `/teams/2/handle` → ['teams', 2, 'handle']: indexes of arrays become numbers. */
+function pathOf(instancePath: string, data: unknown): JsonPath {
+  const path: JsonPath = [];
+  let value = data;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const name = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    const key = Array.isArray(value) ? Number(name) : name;
+    path.push(key);
+    value = (value as Record<string | number, unknown> | null | undefined)?.[key];
+  }
+  return path;
+}
 
-/**
- * Throws SchemaError for anything in `root` the interpreter would not enforce: an unknown keyword, an unknown type, a
- * $ref that is not `#/$defs/<name>` or names no definition, a pattern that does not compile, a malformed keyword value.
- */
-export function checkSchema(root: RootSchema): void {
-  if (checkedSchemas.has(root)) return;
-  const name = typeof root.$id === 'string' ? root.$id : 'the schema';
-  const fail = (where: string, problem: string, fix: string): never => {
-    throw new SchemaError(`${name} ${where}: ${problem}. Fix: ${fix}.`);
-  };
-  const walk = (node: unknown, where: string): void => {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
-      fail(where, `is ${JSON.stringify(node)}, not a schema object`, 'write a schema object {…}');
+/** Where `path` is in the document, for sorting: a missing property comes first in its object, as on its line. */
+function position(path: JsonPath, data: unknown): number[] {
+  const out: number[] = [];
+  let value = data;
+  for (const key of path) {
+    const index =
+      typeof key === 'number' ? key : typeof value === 'object' && value ? Object.keys(value).indexOf(key) : -1;
+    out.push(index);
+    if (index < 0) break;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return out;
+}
+
+function compareLists(a: number[], b: number[]): number {
+  for (const [i, x] of a.entries()) {
+    const y = b[i];
+    if (y === undefined) return 1;
+    if (x !== y) return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** What one ajv error means for the file's author: the message and the fix, in the schema's words. */
+function describe(error: ErrorObject, path: JsonPath): SchemaProblem[] {
+  const node = (error.parentSchema ?? {}) as SchemaObject;
+  const params = error.params as Record<string, unknown>;
+  const hint = typeof node.description === 'string' ? ` (${node.description.replace(/\.$/, '')})` : '';
+  const got = `(got ${shortJson(error.data)})`;
+  switch (error.keyword) {
+    case 'type':
+      return [{ path, ...typeProblem(node, String(params.type).split(','), got, hint) }];
+    case 'enum': {
+      const options = (params.allowedValues as unknown[]).map((allowed) => JSON.stringify(allowed)).join(', ');
+      return [{ path, message: `must be one of ${options} ${got}`, fix: `use one of ${options}${hint}` }];
     }
-    const schema = node as Record<string, unknown>;
-    for (const [keyword, setting] of Object.entries(schema)) {
-      const at = `${where}/${keyword}`;
-      const expect = (ok: boolean, what: string): void => {
-        if (!ok) fail(at, `must be ${what} (got ${JSON.stringify(setting)})`, `make it ${what}`);
-      };
-      switch (keyword) {
-        case 'type':
-          if (typeof setting !== 'string' || !SUPPORTED_TYPES.has(setting)) {
-            fail(
-              at,
-              `type ${JSON.stringify(setting)} is not enforced by tools/core/src/json-schema.ts`,
-              `use one of ${[...SUPPORTED_TYPES].join(', ')}, or teach the interpreter the type (with a spec)`,
-            );
-          }
-          break;
-        case 'enum':
-          expect(Array.isArray(setting) && setting.length > 0, 'a non-empty array');
-          break;
-        case '$ref': {
-          const target = typeof setting === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(setting)?.[1] : undefined;
-          if (target === undefined)
-            fail(
-              at,
-              `${JSON.stringify(setting)} is not a "#/$defs/<name>" reference`,
-              'point it at a definition under $defs',
-            );
-          else if (!Object.hasOwn(root.$defs ?? {}, target))
-            fail(at, `${setting as string} does not exist`, `add "${target}" under $defs, or fix the name`);
-          break;
-        }
-        case 'required':
-          expect(
-            Array.isArray(setting) && setting.every((key) => typeof key === 'string'),
-            'an array of property names',
-          );
-          break;
-        case 'properties':
-        case '$defs':
-          if (keyword === '$defs' && where !== '#')
-            fail(at, '$defs is only read at the top level', 'move it to the top level');
-          expect(typeof setting === 'object' && setting !== null && !Array.isArray(setting), 'an object of schemas');
-          for (const [key, child] of Object.entries(setting as object)) walk(child, `${at}/${key}`);
-          break;
-        case 'additionalProperties':
-          if (typeof setting !== 'boolean') walk(setting, at);
-          break;
-        case 'propertyNames':
-        case 'items':
-          walk(setting, at);
-          break;
-        case 'minItems':
-        case 'minLength':
-        case 'maxLength':
-          expect(Number.isInteger(setting) && (setting as number) >= 0, 'a non-negative integer');
-          break;
-        case 'minimum':
-        case 'maximum':
-          expect(typeof setting === 'number' && Number.isFinite(setting), 'a number');
-          break;
-        case 'uniqueItems':
-          expect(typeof setting === 'boolean', 'true or false');
-          break;
-        case 'pattern':
-          expect(typeof setting === 'string', 'a regular expression in a string');
-          try {
-            new RegExp(setting as string);
-          } catch (error) {
-            fail(at, `does not compile (${(error as Error).message})`, 'correct the regular expression');
-          }
-          break;
-        case 'description':
-        case 'title':
-        case '$schema':
-        case '$id':
-          expect(typeof setting === 'string', 'a string');
-          break;
-        default:
-          fail(
-            at,
-            `"${keyword}" is not a keyword tools/core/src/json-schema.ts enforces, so its rule would be silently ignored`,
-            'remove it, or teach the interpreter the keyword (with a spec)',
-          );
-      }
+    case 'const': {
+      const allowed = JSON.stringify(params.allowedValue);
+      return [{ path, message: `must be ${allowed} ${got}`, fix: `write ${allowed}${hint}` }];
     }
-  };
-  walk(root, '#');
-  checkedSchemas.add(root);
-}
-
-function check(value: unknown, node: SchemaNode, root: RootSchema, path: JsonPath, out: SchemaProblem[]): void {
-  // checkSchema has made sure every $ref names a definition.
-  const target = node.$ref ? root.$defs?.[node.$ref.slice('#/$defs/'.length)] : undefined;
-  if (target) check(value, target, root, path, out);
-  const hint = node.description ? ` (${node.description.replace(/\.$/, '')})` : '';
-
-  if (node.enum && !node.enum.some((allowed) => allowed === value)) {
-    const options = node.enum.map((allowed) => JSON.stringify(allowed)).join(', ');
-    const got = shortJson(value);
-    out.push({ path, message: `must be one of ${options} (got ${got})`, fix: `use one of ${options}${hint}` });
-    return;
-  }
-  if (node.type && !hasType(value, node.type)) {
-    out.push({ path, ...typeProblem(value, node, node.type, hint) });
-    return;
-  }
-  // As in JSON Schema, each keyword constrains the values it is about (pattern strings, items arrays, …), whether or
-  // not `type` is given: `propertyNames: {"pattern": …}` has no type.
-  if (typeof value === 'string') checkString(value, node, path, out, hint);
-  else if (typeof value === 'number') checkNumber(value, node, path, out, hint);
-  else if (Array.isArray(value)) checkArray(value, node, root, path, out, hint);
-  else if (typeof value === 'object' && value !== null) {
-    checkObject(value as Record<string, unknown>, node, root, path, out);
-  }
-}
-
-function hasType(value: unknown, type: SchemaType): boolean {
-  switch (type) {
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
+    case 'minimum':
+    case 'maximum':
+      return [{ path, message: `must be ${range(node)} ${got}`, fix: `write ${range(node)}${hint}` }];
+    case 'minLength':
+      return [
+        params.limit === 1
+          ? { path, message: 'must not be empty', fix: `fill it in${hint}` }
+          : { path, message: `is shorter than ${params.limit} characters`, fix: `lengthen it${hint}` },
+      ];
+    case 'maxLength':
+      return [{ path, message: `is longer than ${params.limit} characters`, fix: `shorten it${hint}` }];
+    case 'pattern':
+      return [
+        {
+          path,
+          message: `is not valid (got ${JSON.stringify(error.data)})`,
+          fix: `it must match ${params.pattern}${hint}`,
+        },
+      ];
+    case 'required': {
+      const key = String(params.missingProperty);
+      const about = (node.properties as Record<string, SchemaObject> | undefined)?.[key]?.description;
+      return [{ path: [...path, key], message: 'is missing', fix: `add "${key}"${about ? ` — ${about}` : ''}` }];
+    }
+    case 'additionalProperties': {
+      const known = Object.keys(node.properties ?? {}).filter((name) => name !== '$schema');
+      return [
+        {
+          path: [...path, String(params.additionalProperty)],
+          message: 'is not a known field',
+          fix: `remove it; known fields: ${known.join(', ') || 'none'}`,
+        },
+      ];
+    }
+    case 'minItems': {
+      const items = `${params.limit} item${params.limit === 1 ? '' : 's'}`;
+      const empty = Array.isArray(error.data) && error.data.length === 0;
+      return [{ path, message: `must have at least ${items}`, fix: `add ${empty ? 'one' : 'more'}${hint}` }];
+    }
+    case 'uniqueItems': {
+      // ajv names one pair; every repeat is listed, each at its index.
+      const seen = new Set<string>();
+      return (error.data as unknown[]).flatMap((item, i) => {
+        const key = canonicalJson(item);
+        if (seen.has(key))
+          return [{ path: [...path, i], message: `repeats ${JSON.stringify(item)}`, fix: 'remove the duplicate' }];
+        seen.add(key);
+        return [];
+      });
+    }
+    default:
+      // A keyword no schema of the workspace uses yet: ajv's own words, and where the rule is.
+      return [
+        {
+          path,
+          message: `${error.message ?? `does not satisfy "${error.keyword}"`} ${got}`,
+          fix: `follow the schema's "${error.keyword}" rule at ${error.schemaPath}${hint}`,
+        },
+      ];
   }
 }
 
 /** `an integer from 1 to 50`, `a number from 1 to …`, `an integer`. */
-function range(node: SchemaNode): string {
+function range(node: SchemaObject): string {
   const kind = node.type === 'integer' ? 'an integer' : 'a number';
   if (node.minimum === undefined && node.maximum === undefined) return kind;
   return `${kind} from ${node.minimum ?? '…'} to ${node.maximum ?? '…'}`;
 }
 
-function typeProblem(
-  value: unknown,
-  node: SchemaNode,
-  type: SchemaType,
-  hint: string,
-): { message: string; fix: string } {
-  const got = `(got ${shortJson(value)})`;
-  switch (type) {
-    case 'object':
-      return { message: `must be an object ${got}`, fix: `write a JSON object {…}${hint}` };
-    case 'array':
-      return { message: `must be an array ${got}`, fix: `write a JSON array […]${hint}` };
-    case 'string':
-      return { message: `must be a string ${got}`, fix: `write it as a string, in double quotes${hint}` };
-    case 'integer':
-      return { message: `must be ${range(node)} ${got}`, fix: `write ${range(node)}, without quotes${hint}` };
-    case 'boolean':
-      return { message: `must be true or false ${got}`, fix: `write true or false, without quotes${hint}` };
+function typeProblem(node: SchemaObject, types: string[], got: string, hint: string): { message: string; fix: string } {
+  if (types.length === 1) {
+    switch (types[0]) {
+      case 'object':
+        return { message: `must be an object ${got}`, fix: `write a JSON object {…}${hint}` };
+      case 'array':
+        return { message: `must be an array ${got}`, fix: `write a JSON array […]${hint}` };
+      case 'string':
+        return { message: `must be a string ${got}`, fix: `write it as a string, in double quotes${hint}` };
+      case 'integer':
+      case 'number':
+        return { message: `must be ${range(node)} ${got}`, fix: `write ${range(node)}, without quotes${hint}` };
+      case 'boolean':
+        return { message: `must be true or false ${got}`, fix: `write true or false, without quotes${hint}` };
+    }
   }
+  const names: Record<string, string> = {
+    object: 'an object',
+    array: 'an array',
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  };
+  const kinds = types.map((type) => names[type] ?? type).join(' or ');
+  return { message: `must be ${kinds} ${got}`, fix: `write ${kinds}${hint}` };
 }
 
 /** `(got [1,2])`, shortened: the whole of a large object would bury the message. */
@@ -279,99 +438,13 @@ function shortJson(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-function checkNumber(value: number, node: SchemaNode, path: JsonPath, out: SchemaProblem[], hint: string): void {
-  if (value < (node.minimum ?? -Infinity) || value > (node.maximum ?? Infinity)) {
-    out.push({ path, message: `must be ${range(node)} (got ${value})`, fix: `write ${range(node)}${hint}` });
-  }
-}
-
-function checkObject(
-  record: Record<string, unknown>,
-  node: SchemaNode,
-  root: RootSchema,
-  path: JsonPath,
-  out: SchemaProblem[],
-): void {
-  for (const key of node.required ?? []) {
-    if (!Object.hasOwn(record, key)) {
-      const about = node.properties?.[key]?.description;
-      out.push({ path: [...path, key], message: 'is missing', fix: `add "${key}"${about ? ` — ${about}` : ''}` });
-    }
-  }
-  for (const [key, child] of Object.entries(record)) {
-    if (node.propertyNames) {
-      const nameProblems: SchemaProblem[] = [];
-      check(key, node.propertyNames, root, [], nameProblems);
-      if (nameProblems.length > 0) {
-        out.push({
-          path: [...path, key],
-          message: 'is not a valid name',
-          fix: `rename it: ${nameProblems.map((problem) => problem.fix).join('; ')}`,
-        });
-        continue;
-      }
-    }
-    const childSchema = node.properties && Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
-    if (childSchema) check(child, childSchema, root, [...path, key], out);
-    else if (node.additionalProperties === false) {
-      const known = Object.keys(node.properties ?? {}).filter((name) => name !== '$schema');
-      out.push({
-        path: [...path, key],
-        message: 'is not a known field',
-        fix: `remove it; known fields: ${known.join(', ') || 'none'}`,
-      });
-    } else if (typeof node.additionalProperties === 'object') {
-      check(child, node.additionalProperties, root, [...path, key], out);
-    }
-  }
-}
-
-function checkArray(
-  value: unknown[],
-  node: SchemaNode,
-  root: RootSchema,
-  path: JsonPath,
-  out: SchemaProblem[],
-  hint: string,
-): void {
-  if (node.minItems !== undefined && value.length < node.minItems) {
-    const items = `${node.minItems} item${node.minItems === 1 ? '' : 's'}`;
-    out.push({
-      path,
-      message: `must have at least ${items}`,
-      fix: `add ${value.length === 0 ? 'one' : 'more'}${hint}`,
-    });
-  }
-  if (node.uniqueItems) {
-    const seen = new Set<string>();
-    value.forEach((item, i) => {
-      const key = JSON.stringify(item);
-      if (seen.has(key)) out.push({ path: [...path, i], message: `repeats ${key}`, fix: 'remove the duplicate' });
-      seen.add(key);
-    });
-  }
-  const { items } = node;
-  if (items) value.forEach((item, i) => check(item, items, root, [...path, i], out));
-}
-
-function checkString(value: string, node: SchemaNode, path: JsonPath, out: SchemaProblem[], hint: string): void {
-  if (node.minLength !== undefined && value.length < node.minLength) {
-    out.push(
-      node.minLength === 1
-        ? { path, message: 'must not be empty', fix: `fill it in${hint}` }
-        : { path, message: `is shorter than ${node.minLength} characters`, fix: `lengthen it${hint}` },
-    );
-  }
-  if (node.maxLength !== undefined && value.length > node.maxLength) {
-    out.push({ path, message: `is longer than ${node.maxLength} characters`, fix: `shorten it${hint}` });
-  }
-  if (node.pattern !== undefined && !new RegExp(node.pattern).test(value)) {
-    out.push({
-      path,
-      message: `is not valid (got ${JSON.stringify(value)})`,
-      fix: `it must match ${node.pattern}${hint}`,
-    });
-  }
+/** JSON with sorted keys: values uniqueItems counts as equal give the same text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 /** A JSON syntax error with its line: V8's message does not always give a position, jsonc-eslint-parser's does. */

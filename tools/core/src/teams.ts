@@ -4,8 +4,8 @@
  *  - `@musiccorp/<id>` must be a registered team handle (exact spelling);
  *  - `@user` must be a member of at least one registered team;
  *  - other organisations' teams and email addresses are refused: the registry cannot vouch for them.
- * The schema is the single source of the field rules (lib/json-schema.ts interprets it, refusing keywords it would not enforce);
- * what JSON Schema cannot say — unique ids, handle = "@musiccorp/" + id — is checked here.
+ * The schema is the single source of the field rules (json-schema.ts enforces it with ajv in strict mode, refusing what
+ * ajv would not enforce); what JSON Schema cannot say — unique ids, handle = "@musiccorp/" + id — is checked here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
