@@ -1,11 +1,13 @@
 /**
  * The plop micro-generators end to end, in a scratch copy of this workspace: the real `npx plop endpoint …` and
  * `npx plop event …` (positional arguments, and plop's named arguments after `--`) add to a committed service, whose
- * real Nx targets — lint, typecheck, test — then pass with the new files, prettier-clean and without drift; and every
- * refusal exits non-zero, names the fix and leaves `git status` empty.
+ * real Nx targets — lint, typecheck, test — then pass with the new files, prettier-clean and without drift; every
+ * refusal exits non-zero, names the fix in our words alone and leaves `git status` empty; and without a terminal, where
+ * plop cannot ask, it says so in one plain line.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 import { checkDrift } from '@musiccorp/generators/src/drift/drift';
@@ -32,6 +34,10 @@ const read = (file: string) => readFile(join(workspace().root, ROOT, file), 'utf
 
 const plop = (...args: string[]) => succeeds('npx', 'plop', ...args);
 
+/** `npx <command>` with stdin from /dev/null, as in CI: its exit code and raw output, escape codes and all. */
+const withoutTerminal = (command: string) =>
+  execa('npx', command.split(' '), { cwd: workspace().root, env: workspace().env, stdin: 'ignore', reject: false });
+
 /** Paths git sees as changed or new (untracked files one by one). */
 async function gitChanges(): Promise<string[]> {
   const { stdout } = await workspace().run('git', ['status', '--porcelain', '--untracked-files=all']);
@@ -52,6 +58,19 @@ describe('npx plop', () => {
     expect(output).toMatch(/--handlerName +camelCase; names the plugin and its files/);
     expect(await gitChanges()).toEqual([]);
   });
+
+  it.for(['plop', 'plop endpoint', `plop event ${SERVICE}`])(
+    'without a terminal, `npx %s` says in one plain line that it needs one, and how to give every answer',
+    async (command) => {
+      const { exitCode, stdout, stderr } = await withoutTerminal(command);
+      expect(exitCode, stderr).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'npx plop needs a terminal to ask which generator to run and its answers; without one, give every answer: npx plop endpoint <service> <METHOD> <path> <handlerName>, or npx plop event <service> <EventName>',
+      );
+      expect(await gitChanges()).toEqual([]);
+    },
+  );
 
   it('adds endpoints and events to a service from positional and named arguments', async () => {
     expect(await plop('endpoint', SERVICE, 'GET', '/albums/:albumId', 'getAlbum')).toMatch(
@@ -113,7 +132,11 @@ describe('npx plop', () => {
   });
 
   it.for<[string, string[], RegExp]>([
-    ['an unknown service', ['endpoint', 'nope', 'GET', '/x', 'getX'], /Unknown service "nope"\. Use one of: .*catalog/],
+    [
+      'an unknown service',
+      ['endpoint', 'nope', 'GET', '/x', 'getX'],
+      /^\[ERROR\] Unknown service "nope"\. Use one of: .*catalog.*\. Or create it: npx nx g @musiccorp\/generators:service nope --team=<team>$/m,
+    ],
     [
       'a duplicate route',
       ['endpoint', SERVICE, 'GET', '/albums/:id', 'fetchAlbum'],
@@ -124,8 +147,12 @@ describe('npx plop', () => {
       ['endpoint', SERVICE, 'POST', '/items', 'createItem'],
       /POST \/items already exists in catalog/,
     ],
-    ['a bad path', ['endpoint', SERVICE, 'GET', '/Albums/', 'getX'], /must not end with "\/"/],
-    ['a bad method', ['endpoint', SERVICE, 'FETCH', '/x', 'getX'], /Unknown HTTP method "FETCH"/],
+    ['a bad path', ['endpoint', SERVICE, 'GET', '/Albums/', 'getX'], /must not end with "\/": use "\/albums"\.$/m],
+    [
+      'a bad method',
+      ['endpoint', SERVICE, 'FETCH', '/x', 'getX'],
+      /^\[ERROR\] Unknown HTTP method "FETCH"\. Use one of: GET, POST, PUT, PATCH, DELETE\.$/m,
+    ],
     ['a taken handler name', ['endpoint', SERVICE, 'GET', '/x', 'getAlbum'], /Handler name "getAlbum" is taken/],
     ['a bad event name', ['event', SERVICE, 'album_released'], /must be PascalCase.*Try "AlbumReleased"/],
     ['a duplicate event', ['event', SERVICE, 'AlbumReleased'], /catalog already has the event AlbumReleased/],

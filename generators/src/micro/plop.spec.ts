@@ -63,4 +63,25 @@ describe('plopfile.cjs', () => {
     const generator = (await loadPlopfile()).getGenerator(name);
     await expect(generator.runPrompts(bypass)).rejects.toThrow(message);
   });
+
+  it.each([
+    [
+      'endpoint',
+      ['nosuch', 'GET', '/x', 'getX'],
+      'Unknown service "nosuch". Use one of: catalog, payment. Or create it: npx nx g @musiccorp/generators:service nosuch --team=<team>',
+    ],
+    [
+      'event',
+      ['No Such', 'OrderPlaced'],
+      'Unknown service "No Such". Use one of: catalog, payment. Or create it: npx nx g @musiccorp/generators:service <name> --team=<team>',
+    ],
+    [
+      'endpoint',
+      ['catalog', 'fetch', '/x', 'getX'],
+      'Unknown HTTP method "fetch". Use one of: GET, POST, PUT, PATCH, DELETE.',
+    ],
+  ])("%s %j is refused in our words alone, not wrapped in plop's list wording", async (name, bypass, message) => {
+    const generator = (await loadPlopfile()).getGenerator(name);
+    await expect(generator.runPrompts(bypass)).rejects.toHaveProperty('message', message);
+  });
 });

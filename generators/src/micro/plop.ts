@@ -13,9 +13,9 @@ import { findService, serviceNames } from './service';
 import { readWorkspace, runOnWorkspace, type WorkspaceChange } from './workspace';
 
 /**
- * An inquirer question as plop runs it: `bypass` turns a positional argument into the answer (and may throw, naming
- * the fix), `help` is what plop prints for each argument when the arguments given do not fit. `validate` runs for
- * typed and positional answers alike, with the answers so far.
+ * An inquirer question as plop runs it: `bypass` turns a positional argument into the answer (see `parsedAnswer`),
+ * `help` is what plop prints for each argument when the arguments given do not fit. `validate` runs for typed and
+ * positional answers alike, with the answers so far.
  */
 interface Prompt {
   type: 'input' | 'list';
@@ -27,6 +27,12 @@ interface Prompt {
   validate?: (value: string, answers: Record<string, string>) => true | string;
 }
 
+/** How each generator runs without prompts: its positional arguments. */
+const USAGE = {
+  endpoint: 'plop endpoint <service> <METHOD> <path> <handlerName>',
+  event: 'plop event <service> <EventName>',
+};
+
 /**
  * Registers `endpoint` and `event` on plop, rendering through the same render module and helpers as `nx g`.
  * `plopfileDir` is the workspace root (where the plopfile, templates/ and services/ are); `--dest` moves the output.
@@ -36,6 +42,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
   const workspaceRoot = () => plop.getDestBasePath();
   for (const [name, helper] of Object.entries(helpers)) plop.setHelper(name, helper);
   plop.setWelcomeMessage('MusicCorp micro-generators: add to a service your team owns. Choose one:');
+  if (!process.stdin.isTTY) refusePromptsWithoutTerminal(plop);
 
   const service: Prompt = {
     type: 'list',
@@ -43,7 +50,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     message: 'Which service?',
     help: 'the service (a project tagged type:service), e.g. catalog',
     choices: serviceNames(readWorkspace(workspaceRoot())),
-    bypass: (value) => findService(readWorkspace(workspaceRoot()), value).name,
+    ...parsedAnswer((value) => findService(readWorkspace(workspaceRoot()), value).name),
   };
 
   const endpointPrompts: Prompt[] = [
@@ -54,7 +61,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
       message: 'HTTP method?',
       help: `${HTTP_METHODS.join(', ')} (any case); POST, PUT and PATCH get a JSON body schema`,
       choices: HTTP_METHODS,
-      bypass: parseHttpMethod,
+      ...parsedAnswer(parseHttpMethod),
     },
     {
       type: 'input',
@@ -82,8 +89,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     },
   ];
   plop.setGenerator('endpoint', {
-    description:
-      'HTTP route with JSON schemas, registered, tested, in the README: plop endpoint <service> <METHOD> <path> <handlerName>',
+    description: `HTTP route with JSON schemas, registered, tested, in the README: ${USAGE.endpoint}`,
     prompts: asPlopPrompts(endpointPrompts),
     actions: [
       async (answers) =>
@@ -111,7 +117,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     },
   ];
   plop.setGenerator('event', {
-    description: 'CloudEvents envelope, publisher, correlated consumer and tests: plop event <service> <EventName>',
+    description: `CloudEvents envelope, publisher, correlated consumer and tests: ${USAGE.event}`,
     prompts: asPlopPrompts(eventPrompts),
     actions: [
       async (answers) =>
@@ -121,6 +127,58 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     ],
   });
 }
+
+/**
+ * `bypass` and `validate` for a list answer that `parse` reads (`get` → `GET`) or refuses, naming the fix. The bypass
+ * never throws: plop words a bypass's error, and its own look-up of a value among a list's choices (what it does
+ * without a bypass), as `The "service" prompt did not recognize "nosuch" as a valid list value (ERROR: …)`. A value
+ * `parse` refuses goes on as given, and `validate` refuses it in our words.
+ */
+function parsedAnswer(parse: (value: string) => string): Required<Pick<Prompt, 'bypass' | 'validate'>> {
+  return {
+    bypass: (value) => {
+      try {
+        return parse(value);
+      } catch {
+        return value;
+      }
+    },
+    validate: (value) => check(() => parse(value)),
+  };
+}
+
+/**
+ * Without a terminal inquirer cannot ask: it prints its escape codes, reads end-of-file and exits 130 as if
+ * interrupted, saying nothing. plop asks through node-plop's inquirer, for the generator to run (`npx plop`) and for
+ * every answer the command line leaves out, so that is where to stop: before inquirer starts (once started, it turns
+ * any exit into 130), and by exiting here (plop would print a rejection of its generator list with a stack trace, and
+ * exit 0). node-plop passes the answers the command line gave as a question with only a `when`, never shown; every
+ * other question would be asked.
+ */
+function refusePromptsWithoutTerminal(plop: NodePlopAPI): void {
+  // The plopfile API passes inquirer through (the one prompts functions get); plop's types leave it out.
+  const { inquirer } = plop as NodePlopAPI & { inquirer: { prompt: Prompter } };
+  const prompt = inquirer.prompt;
+  if (prompt.refusesWithoutTerminal) return; // registered again in the same process (the specs load the plopfile often)
+  inquirer.prompt = Object.assign(
+    (questions: readonly { when?: unknown }[], answers?: unknown) => {
+      if (questions.some((question) => question.when === undefined)) {
+        process.stderr.write(
+          `npx plop needs a terminal to ask which generator to run and its answers; without one, give every answer: npx ${USAGE.endpoint}, or npx ${USAGE.event}\n`,
+        );
+        process.exit(1);
+      }
+      return prompt(questions, answers);
+    },
+    prompt,
+    { refusesWithoutTerminal: true },
+  );
+}
+
+/** inquirer's prompt function as node-plop calls it; its registered prompt types (`prompts`) stay on it. */
+type Prompter = ((questions: readonly { when?: unknown }[], answers?: unknown) => Promise<unknown>) & {
+  refusesWithoutTerminal?: boolean;
+};
 
 /** plop reads `bypass` and `help` from a question; inquirer's types, which plop's re-export, don't declare them. */
 const asPlopPrompts = (prompts: Prompt[]) => prompts as unknown as PlopGeneratorConfig['prompts'];

@@ -1,12 +1,13 @@
 import type { Tree } from '@nx/devkit';
 import { listServices, type ServiceInfo } from '@musiccorp/core/services';
+import { nameProblem } from '../service/lib/validate-name';
 
 /** The services a micro-generator can add to: every project tagged `type:service`. */
 export function serviceNames(tree: Tree): string[] {
   return listServices(tree).map((service) => service.name);
 }
 
-/** The service named `name`; throws naming the existing services when there is none. */
+/** The service named `name`; throws naming the existing services, and how to create it, when there is none. */
 export function findService(tree: Tree, name: unknown): ServiceInfo {
   const services = listServices(tree);
   const service = services.find((candidate) => candidate.name === name);
@@ -17,6 +18,8 @@ export function findService(tree: Tree, name: unknown): ServiceInfo {
     );
   }
   const known = services.map((candidate) => candidate.name).join(', ');
-  const given = typeof name === 'string' && name.trim() !== '' ? `Unknown service "${name}"` : 'A service is required';
-  throw new Error(`${given}. Use one of: ${known}.`);
+  if (typeof name !== 'string' || name.trim() === '') throw new Error(`A service is required. Use one of: ${known}.`);
+  // Offer to create it under the name given only when that is a name the service generator accepts.
+  const create = `npx nx g @musiccorp/generators:service ${nameProblem(name) ? '<name>' : name} --team=<team>`;
+  throw new Error(`Unknown service "${name}". Use one of: ${known}. Or create it: ${create}`);
 }
