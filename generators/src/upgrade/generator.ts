@@ -1,0 +1,53 @@
+import { logger, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { git } from '@musiccorp/core/git';
+import type { UpgradeGeneratorSchema } from './schema';
+import { normalizeOptions, type UpgradeTarget } from './lib/normalize-options';
+import { UpgradeRun, type ServiceOutcome } from './lib/plan-service';
+import { writeUpgrade } from './lib/write-upgrade';
+import { formatSummary, formatUpgrade, refusalsOf } from './lib/report';
+import { commitUpgrades } from './lib/commit';
+import { syncCodeowners } from '../codeowners/lib/sync';
+import { CODEOWNERS_FILE } from '../codeowners/lib/render';
+
+/**
+ * `nx g @musiccorp/generators:upgrade <service> | --all | --team=<id> [--to=<ref>] [--commit]`: every service is
+ * planned (renders from git, drift check, merges) before anything is written, and Nx flushes the Tree all or nothing.
+ * One named service that cannot be upgraded is an error; in a run over many, it is refused and listed, the others
+ * are upgraded, and the run exits non-zero after writing them. `--commit` commits per service once Nx has written
+ * the files (the returned callback).
+ */
+export async function upgradeGenerator(tree: Tree, schema: UpgradeGeneratorSchema): Promise<GeneratorCallback> {
+  const options = normalizeOptions(tree, schema);
+  const outcomes = planAll(tree, options.to.commit, options.targets);
+  outcomes.push(...options.refusals.map((refusal): ServiceOutcome => ({ kind: 'refused', refusal })));
+  const refusals = refusalsOf(outcomes);
+  if (options.single && refusals[0]) throw new Error(refusals[0].reason);
+  const upgrades = outcomes.flatMap((outcome) => (outcome.kind === 'upgrade' ? [outcome.upgrade] : []));
+  if (upgrades.length === 0 && refusals.length > 0) throw new Error(formatSummary(outcomes).join('\n').trim());
+
+  for (const upgrade of upgrades) writeUpgrade(tree, upgrade);
+  const codeownersWasClean = git(tree.root, ['status', '--porcelain', '--', CODEOWNERS_FILE]).trim() === '';
+  if (upgrades.length > 0) syncCodeowners(tree);
+  for (const upgrade of upgrades) logger.info(formatUpgrade(upgrade).join('\n'));
+  logger.info(formatSummary(outcomes).join('\n'));
+
+  return async () => {
+    if (options.commit) commitUpgrades(tree.root, upgrades, codeownersWasClean ? [CODEOWNERS_FILE] : []);
+    if (refusals.length > 0)
+      throw new Error(
+        `${refusals.length} service${refusals.length === 1 ? ' was' : 's were'} refused (${refusals.map((r) => r.service).join(', ')}); the others were upgraded. Fix each as listed above, then run the upgrade again.`,
+      );
+  };
+}
+
+function planAll(tree: Tree, to: string, targets: readonly UpgradeTarget[]): ServiceOutcome[] {
+  if (targets.length === 0) return [];
+  const run = new UpgradeRun(tree, to);
+  try {
+    return targets.map((target) => run.plan(target));
+  } finally {
+    run.dispose();
+  }
+}
+
+export default upgradeGenerator;

@@ -1,0 +1,185 @@
+import type { Tree } from '@nx/devkit';
+import { readManifest, renderTemplate, type Answers } from '@musiccorp/core/render';
+import type { Provenance } from '@musiccorp/core/provenance';
+import type { ServiceInfo } from '@musiccorp/core/services';
+import { TemplateRevisions } from '../../utils/template-revision';
+import { describeFinding } from '../../drift/drift';
+import { migrateAnswers, namesReadBy } from './answers';
+import { GitMergeFile } from './merge-file';
+import type { Refusal, UpgradeTarget } from './normalize-options';
+import {
+  generatorSchemaAt,
+  platformVersionAt,
+  renderedRenames,
+  templateCommits,
+  templateRenames,
+  type TemplateCommit,
+} from './platform-at';
+import { planUpgrade, type UpgradePlan, type UpgradeRefusal } from './plan';
+import { dependencyVersionMismatches } from './dependency-versions';
+
+/** One service, planned: what changes, across which template commits, and its next provenance. */
+export interface ServiceUpgrade {
+  service: ServiceInfo;
+  provenancePath: string;
+  from: string;
+  to: string;
+  /** The template commits moved across, newest first. */
+  commits: TemplateCommit[];
+  plan: UpgradePlan;
+  provenance: Provenance;
+  answers: { added: string[]; dropped: string[] };
+  /** Things the team should know that do not stop the upgrade. */
+  warnings: string[];
+}
+
+export type ServiceOutcome =
+  | { kind: 'upgrade'; upgrade: ServiceUpgrade }
+  | { kind: 'up-to-date'; service: ServiceInfo; at: string }
+  | { kind: 'refused'; refusal: Refusal };
+
+/**
+ * Plans the upgrade of each service of a run against one target commit: each template revision is extracted from git
+ * once, and what the platform declares at the target (version, generator schema) is read once. dispose() removes the
+ * extracted revisions and the merge scratch folder.
+ */
+export class UpgradeRun {
+  private readonly revisions: TemplateRevisions;
+  private readonly merger = new GitMergeFile();
+  private readonly version: string;
+  private readonly history = new Map<string, { commits: TemplateCommit[]; renames: Array<[string, string]> }>();
+
+  constructor(
+    private readonly tree: Tree,
+    readonly to: string,
+  ) {
+    this.revisions = new TemplateRevisions(tree.root);
+    this.version = platformVersionAt(tree.root, to);
+  }
+
+  plan(target: UpgradeTarget): ServiceOutcome {
+    const { service, provenance } = target;
+    const refuse = (reason: string): ServiceOutcome => ({
+      kind: 'refused',
+      refusal: { service: service.name, reason },
+    });
+    const from = provenance.platformCommit;
+    const { template } = provenance;
+    const short = (sha: string) => sha.slice(0, 7);
+
+    const oldRoot = this.revisions.at(from);
+    const newRoot = this.revisions.at(this.to);
+    let oldManifest, newManifest;
+    try {
+      oldManifest = readManifest(template, oldRoot);
+      newManifest = readManifest(template, newRoot);
+    } catch (error) {
+      return refuse(
+        `${service.name}: ${(error as Error).message.replace(oldRoot, `templates/ at ${short(from)}`).replace(newRoot, `templates/ at ${short(this.to)}`)} An upgrade renders the template "${template}" its provenance names at both commits.`,
+      );
+    }
+    const schema = generatorSchemaAt(this.tree.root, this.to, template);
+    const migrated = migrateAnswers(provenance.answers, schema, namesReadBy(template, newRoot));
+    let oldFiles;
+    try {
+      oldFiles = renderTemplate(
+        template,
+        { ...provenance.answers, platformVersion: provenance.platformVersion },
+        oldRoot,
+      );
+    } catch (error) {
+      return refuse(
+        `${service.name}: templates/${template} at ${short(from)} does not render with the answers of ${target.provenancePath}: ${(error as Error).message} The provenance must be what the service generator wrote at that commit: restore it from git, then upgrade.`,
+      );
+    }
+    let newFiles;
+    try {
+      newFiles = renderTemplate(template, { ...migrated.answers, platformVersion: this.version }, newRoot);
+    } catch (error) {
+      return refuse(
+        `${service.name}: templates/${template} at ${short(this.to)} does not render with its answers: ${(error as Error).message} A new answer needs a "default" in ${schema.path} (the upgrade gives it to services that never answered it).`,
+      );
+    }
+
+    const { commits, renames } = this.historyFrom(template, from);
+    const label = `${service.name} (yours, on template ${short(from)})`;
+    const outcome = planUpgrade({
+      old: { files: oldFiles, teamOwned: oldManifest.teamOwned },
+      next: { files: newFiles, teamOwned: newManifest.teamOwned },
+      renames: renderedRenames(renames, provenance.answers, migrated.answers),
+      read: (path) => this.tree.read(`${service.root}/${path}`),
+      merge: this.merger.merge,
+      labels: () => ({ ours: label, base: `template ${short(from)}`, theirs: `template ${short(this.to)}` }),
+    });
+    if ('refused' in outcome) return refuse(refusalMessage(service, from, outcome.refused));
+
+    const next: Provenance = {
+      ...provenance,
+      platformVersion: this.version,
+      platformCommit: this.to,
+      templatesModified: false,
+      answers: migrated.answers,
+    };
+    const unchanged =
+      outcome.plan.changes.length === 0 &&
+      commits.length === 0 &&
+      next.platformVersion === provenance.platformVersion &&
+      sameAnswers(next.answers, provenance.answers);
+    if (from === this.to || unchanged) return { kind: 'up-to-date', service, at: from };
+
+    const warnings = dependencyVersionMismatches(this.tree.root, this.to, newFiles, template);
+    return {
+      kind: 'upgrade',
+      upgrade: {
+        service,
+        provenancePath: target.provenancePath,
+        from,
+        to: this.to,
+        commits,
+        plan: outcome.plan,
+        provenance: next,
+        answers: { added: migrated.added, dropped: migrated.dropped },
+        warnings,
+      },
+    };
+  }
+
+  dispose(): void {
+    this.revisions.dispose();
+    this.merger.dispose();
+  }
+
+  /** The template's commits and renames since `from`: the same for every service rendered at `from`. */
+  private historyFrom(template: string, from: string) {
+    const key = `${template}\0${from}`;
+    let history = this.history.get(key);
+    if (!history) {
+      history = {
+        commits: templateCommits(this.tree.root, template, from, this.to),
+        renames: templateRenames(this.tree.root, template, from, this.to),
+      };
+      this.history.set(key, history);
+    }
+    return history;
+  }
+}
+
+function refusalMessage(service: ServiceInfo, from: string, refusal: UpgradeRefusal): string {
+  const lines = [`${service.name} is not upgraded: the upgrade would lose edits in ${service.root}.`];
+  if (refusal.drift.length > 0)
+    lines.push(
+      `  Platform-owned files that are no longer as templates/ at ${from.slice(0, 7)} rendered them (drift): ${refusal.drift.map(describeFinding).join(', ')}.`,
+      `  Fix: undo the hand edits (\`npm run drift -- ${service.name}\` names the lines, \`git log -p -- ${service.root}/<file>\` finds the change); move what the team needs into a team-owned file, or propose it to templates/. Then upgrade.`,
+    );
+  if (refusal.nowPlatformOwned.length > 0)
+    lines.push(
+      `  Team-owned files the team changed that the new template.json makes platform-owned: ${refusal.nowPlatformOwned.join(', ')}.`,
+      `  Fix: move the team's changes out of them (into a file that stays team-owned) and restore them as rendered, or ask the platform team to keep them team-owned. Then upgrade.`,
+    );
+  return lines.join('\n');
+}
+
+function sameAnswers(a: Answers, b: Answers): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
