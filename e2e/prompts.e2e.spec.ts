@@ -51,7 +51,7 @@ describe.skipIf(!existsSync('/usr/bin/script'))('nx g service in a terminal', ()
   it('without --team offers the registry teams as a list; the pick owns the service', async () => {
     const root = scratch!.root;
     const { code, output } = await inTerminal(
-      root,
+      scratch!,
       'npx nx g @musiccorp/generators:service picked',
       'Which team owns it?',
       [DOWN, ENTER],
