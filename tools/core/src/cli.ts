@@ -4,9 +4,11 @@
  * parseArgs itself lets a repeated flag silently win and names no alternative to an unknown one.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from './usage-error';
 
-export { UsageError };
+/** A problem the user fixes by changing the command line or the checkout; the message names the fix. CLIs exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 /** Where a CLI writes: process.stdout / process.stderr, or a string buffer in a test. */
 export interface Output {

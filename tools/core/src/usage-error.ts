@@ -1,4 +1,2 @@
-/** A problem the user fixes by changing the command line or the checkout; the message names the fix. CLIs exit 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** UsageError lives in cli.ts; this path serves the importers not moved to `@musiccorp/core/cli` yet. */
+export { UsageError } from './cli';

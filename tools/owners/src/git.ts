@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { git, GIT_MAX_BUFFER, resolveRef, tryGit } from '@musiccorp/core/git';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 
 /** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
 export function repoRoot(dir: string): string {

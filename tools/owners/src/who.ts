@@ -10,7 +10,7 @@ import {
   type CodeownersFile,
   type Rule,
 } from '@musiccorp/core/codeowners/codeowners-file';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { repoRoot } from './git';
 import { normalizePath, OwnersMatcher } from '@musiccorp/core/codeowners/matcher';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { createWorkspace } from './create-workspace';
 import type { CreateWorkspaceArgs } from './options';
 

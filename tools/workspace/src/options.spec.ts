@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { CREATE_WORKSPACE, parseCreateWorkspaceArgs } from './options';
 
 describe('create-workspace options', () => {

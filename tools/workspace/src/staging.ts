@@ -1,6 +1,6 @@
 import { chmodSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 
 /**
  * Where a target folder given on the command line points. `npm run` starts scripts in the package root, so a relative
