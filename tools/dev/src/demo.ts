@@ -135,7 +135,8 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
     };
     const perf = pipeline.stages.find((stage) => stage.name === 'perf');
     if (!perf?.thresholds) throw new Error(`${pipelineFile} has no perf thresholds.`);
-    perf.thresholds = { ...perf.thresholds, minRequestsPerSecond: 1000, maxP99Ms: 250 };
+    // A 3 s load instead of the template's 20 s: the demo is a walk-through, not a measurement.
+    perf.thresholds = { ...perf.thresholds, durationSeconds: 3, minRequestsPerSecond: 1000, maxP99Ms: 250 };
     await writeFile(pipelineFile, `${JSON.stringify(pipeline, null, 2)}\n`);
     print(indent(JSON.stringify(perf.thresholds)));
 
@@ -156,7 +157,7 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
     print(indent(`${head.slice(0, 12)} ${SERVICE}: list items`));
 
     step(`Its delivery pipeline: npm run ci -- --base=${before.slice(0, 7)} --head=HEAD --approve=production`);
-    // Throw-away image storages; a 3 s load instead of the pipeline file's 20 s.
+    // Throw-away image storages.
     const [build, run] = [
       await createTempStorage('musiccorp-demo-build-'),
       await createTempStorage('musiccorp-demo-run-'),
@@ -174,7 +175,6 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
           NX_NO_CLOUD: 'true',
           PIPELINE_BUILD_STORAGE: dirname(build.root),
           PIPELINE_RUN_STORAGE: dirname(run.root),
-          PERF_DURATION_SECONDS: '3',
         },
       },
     );
