@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyLastRun,
+  applyPerfFigures,
   failed,
   newProgress,
   renderLive,
@@ -107,6 +108,17 @@ describe('pipeline progress', () => {
       'inventory  fulfilment  ✖ 2.0s    – not run  – not run  – not run  – not run                                        —',
       'payment    finance     ✔ cached  —          —          —          —                                                —',
     ]);
+  });
+
+  it('the perf cell shows what the load measured for this run’s image, never an earlier run’s figures', () => {
+    const measured = (digest: string) => ({ digest, result: { requestsPerSec: 4321.4, latencyP99Ms: 7 } });
+    const p = newProgress('catalog', 'catalog', ALL);
+    settleFromNx(p, chain('catalog'));
+    applyLastRun(p, lastRun([{ name: 'slow-test', status: 'passed', durationMs: 4000, digest: DIGEST }]));
+    applyPerfFigures(p, measured('sha256:0000'));
+    expect(p.cells.perf?.note).toBeUndefined();
+    applyPerfFigures(p, measured(DIGEST));
+    expect(renderTable([p])[1]).toContain('✔ 6.0s (4321 req/s, p99 7 ms)');
   });
 
   it('without Nx’s record: what started passed unless it failed, what never started did not run', () => {

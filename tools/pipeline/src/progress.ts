@@ -131,6 +131,19 @@ export function applyLastRun(progress: ServiceProgress, run: LastRun | undefined
   if (waiting && deploy.status === 'passed') deploy.status = 'awaiting-approval';
 }
 
+/**
+ * The perf cell shows what the load measured (req/s, p99), from the figures of this run's image: the perf target is
+ * never cached, so figures for another digest are an earlier run's, and are not shown.
+ */
+export function applyPerfFigures(
+  progress: ServiceProgress,
+  figures: { digest: string; result: { requestsPerSec: number; latencyP99Ms: number } } | undefined,
+): void {
+  const perf = progress.cells.perf;
+  if (!figures || !perf || figures.digest !== progress.digest || !['passed', 'failed'].includes(perf.status)) return;
+  perf.note = `${Math.round(figures.result.requestsPerSec)} req/s, p99 ${figures.result.latencyP99Ms} ms`;
+}
+
 export function failed(progress: ServiceProgress): boolean {
   return Object.values(progress.cells).some((cell) => cell.status === 'failed' || cell.status === 'skipped');
 }

@@ -13,6 +13,7 @@ import { NxOutputReader } from './nx-output';
 import type { StageName } from './pipeline-file';
 import {
   applyLastRun,
+  applyPerfFigures,
   failed,
   newProgress,
   renderLive,
@@ -25,6 +26,7 @@ import {
   type ServiceProgress,
 } from './progress';
 import { lastRunPath, readLastRun } from './run-record';
+import { readPerfFigures } from './stages/perf';
 
 /** Services that run the same Nx targets: one `nx run-many`. */
 export interface PipelineGroup {
@@ -67,6 +69,7 @@ export async function runPipelines(
   }
   for (const p of all) {
     if (p.stages.includes('slow-test')) applyLastRun(p, await readLastRun(workspaceRoot, p.service));
+    if (p.stages.includes('perf')) applyPerfFigures(p, await readPerfFigures(workspaceRoot, p.service));
   }
   console.log(`\n${renderTable(all).join('\n')}`);
   if (all.some(failed)) exitCode = 1;

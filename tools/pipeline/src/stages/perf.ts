@@ -4,14 +4,33 @@
  * with autocannon on 127.0.0.1 for thresholds.durationSeconds (PERF_DURATION_SECONDS overrides it, e.g. in tests)
  * and fail below minRequestsPerSecond, above maxP99Ms or above maxErrorRate. Figures: dist/pipeline/<service>/perf.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { load } from '../load';
+import { load, type LoadResult } from '../load';
 import { startArtifact } from '../run-artifact';
 import { runRecordedStage } from '../stage-runner';
 import { evaluateThresholds, formatCheck } from '../thresholds';
 
 const WARM_UP_SECONDS = 1;
+
+/** What the perf stage measured, as it writes it to dist/pipeline/<service>/perf.json. */
+export interface PerfFigures {
+  digest: string;
+  durationSeconds: number;
+  result: LoadResult;
+}
+
+export const perfFiguresPath = (workspaceRoot: string, service: string) =>
+  join(workspaceRoot, 'dist', 'pipeline', service, 'perf.json');
+
+/** The figures of the service's last perf run, if it has one. */
+export async function readPerfFigures(workspaceRoot: string, service: string): Promise<PerfFigures | undefined> {
+  try {
+    return JSON.parse(await readFile(perfFiguresPath(workspaceRoot, service), 'utf8')) as PerfFigures;
+  } catch {
+    return undefined;
+  }
+}
 
 export function perfStage(workspaceRoot: string, service: string): Promise<number> {
   return runRecordedStage({ workspaceRoot, service, stage: 'perf' }, async ({ artifact, pipeline, store }) => {
@@ -36,7 +55,7 @@ export function perfStage(workspaceRoot: string, service: string): Promise<numbe
       const result = await load({ ...request, durationSeconds });
       const checks = evaluateThresholds(result, thresholds);
       for (const check of checks) console.log(formatCheck(check));
-      const figures = join(workspaceRoot, 'dist', 'pipeline', service, 'perf.json');
+      const figures = perfFiguresPath(workspaceRoot, service);
       await mkdir(dirname(figures), { recursive: true });
       await writeFile(
         figures,
