@@ -4,6 +4,7 @@
  * (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
  * own summary.
  */
+import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { summarizeVitest } from './vitest-summary';
@@ -21,9 +22,23 @@ const options = {
 console.log('prettier --check . (fix with: npx prettier --write .)');
 const format = await execa('npx', ['prettier', '--check', '--log-level=warn', '.'], { ...options, stdio: 'inherit' });
 
+// Nx's run-commands executor adds exit/SIGINT/SIGTERM/SIGHUP listeners to the Nx process for every task it runs
+// and never removes them (nx/src/executors/run-commands/running-tasks.js), so a run of this many tasks prints four
+// MaxListenersExceededWarnings about Nx itself: silenced in the Nx process only (a flag, not NODE_OPTIONS, so the
+// tasks still warn about their own listeners).
+const nx = createRequire(import.meta.url).resolve('nx/bin/nx.js');
 const run = execa(
-  'npx',
-  ['nx', 'run-many', '-t', ...TARGETS, '--output-style=stream', '--parallel=2', ...process.argv.slice(2)],
+  'node',
+  [
+    '--disable-warning=MaxListenersExceededWarning',
+    nx,
+    'run-many',
+    '-t',
+    ...TARGETS,
+    '--output-style=stream',
+    '--parallel=2',
+    ...process.argv.slice(2),
+  ],
   { ...options, all: true },
 );
 run.all?.pipe(process.stdout);
