@@ -4,7 +4,8 @@
  * the CLI (`--base=fixture --head=HEAD --json`), then asserts the exact set of affected services and their reasons.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -340,7 +341,11 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     expect(row('orders').slice(0, 5)).toEqual(['orders', 'fulfilment', 'no', 'yes', 'lint,test,typecheck']);
     expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'lint,test,typecheck']);
     expect(row('reviews').slice(0, 5)).toEqual(['reviews', 'customer-engagement', 'no', 'yes', '-']);
-    expect(run.stdout).toMatch(/templates\/service\/src\/main\.ts\s+→ e2e, generators \(not services\)/);
+    // The platform projects whose tests read templates/ re-test (affected's fixture runs nx g, the workspace creator
+    // copies templates/); no service does.
+    expect(run.stdout).toMatch(
+      /templates\/service\/src\/main\.ts\s+→ affected, e2e, generators, workspace \(not services\)/,
+    );
   });
 
   it('a tool bump reaches only the targets that run it: vitest re-runs tests, esbuild makes a new artifact', async () => {
@@ -396,5 +401,31 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     const unknownFlag = await cli(['--bse=main']);
     expect(unknownFlag.exitCode).toBe(2);
     expect(unknownFlag.stderr).toMatch(/Usage: npm run ci:affected/);
+  });
+
+  it('names the fetch that brings a remote-tracking --base the clone lacks, or says the remote has no such branch', async () => {
+    await change(async () => undefined);
+    // The remote: a bare copy of the fixture repository; this clone has fetched none of its branches yet.
+    const remote = await mkdtemp(join(tmpdir(), 'musiccorp-affected-remote-'));
+    await git('clone', '-q', '--bare', root, remote);
+    await git('remote', 'add', 'origin', remote);
+    try {
+      const missing = await cli(['--base=origin/fixture', '--json']);
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toContain(
+        '--base=origin/fixture is not a commit in this clone. Fix: fetch it (`git fetch origin fixture:refs/remotes/origin/fixture`)',
+      );
+      await git('fetch', '-q', 'origin', 'fixture:refs/remotes/origin/fixture');
+      expect(parse(await cli(['--base=origin/fixture', '--json']))).toEqual({});
+      const noBranch = await cli(['--base=origin/zzz', '--json']);
+      expect(noBranch.exitCode).toBe(2);
+      expect(noBranch.stderr).toContain(
+        '--base=origin/zzz is not a commit in this clone, and origin has no branch zzz',
+      );
+      expect(noBranch.stderr).not.toContain('git fetch');
+    } finally {
+      await git('remote', 'remove', 'origin');
+      await rm(remote, { recursive: true, force: true });
+    }
   });
 });

@@ -81,7 +81,7 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       addSourceFile('tools/core/src/fixture-change.ts'),
       PLATFORM,
     ],
-    ['tools/affected', addSourceFile('tools/affected/src/fixture-change.ts'), ['affected', 'e2e']],
+    ['tools/affected', addSourceFile('tools/affected/src/fixture-change.ts'), ['affected', 'e2e', 'pipeline']],
     ['tools/pipeline', addSourceFile('tools/pipeline/src/fixture-change.ts'), ['e2e', 'pipeline']],
     [
       'tools/artifact: deploy, the pipeline and the demo use it',
@@ -97,14 +97,14 @@ describe('nx show projects --affected: a change re-tests its project and its dep
     ['tools/workspace', addSourceFile('tools/workspace/src/fixture-change.ts'), ['e2e', 'workspace']],
     ['tools/dev', addSourceFile('tools/dev/src/fixture-change.ts'), ['dev', 'e2e']],
     [
-      "generators: the workspace creator imports it, affected's spec generates its fixture services with it",
+      "generators: the workspace creator imports it, affected's spec generates its fixture services with it (and the pipeline imports affected)",
       addSourceFile('generators/src/fixture-change.ts'),
-      ['affected', 'e2e', 'generators', 'workspace'],
+      ['affected', 'e2e', 'generators', 'pipeline', 'workspace'],
     ],
     [
       'a template file: the projects that render or copy templates; no service',
       addSourceFile('templates/service/src/fixture-change.ts'),
-      ['affected', 'e2e', 'generators', 'workspace'],
+      ['affected', 'e2e', 'generators', 'pipeline', 'workspace'],
     ],
     [
       "a service file: that service, and the generators' drift check (plus what depends on generators)",
