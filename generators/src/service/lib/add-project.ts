@@ -2,6 +2,9 @@ import { addProjectConfiguration, type TargetConfiguration, type Tree } from '@n
 import { SERVICE_TAG } from '@musiccorp/core/services';
 import type { NormalizedOptions } from './normalize-options';
 
+/** The drift check's command line (`npm run drift`), copied with generators/ into every workspace the platform makes. */
+export const DRIFT_CLI = 'generators/src/drift/cli.ts';
+
 /** Commands run inside the service folder, so the service builds the same way with or without Nx. */
 const inService = (command: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
   executor: 'nx:run-commands',
@@ -34,6 +37,8 @@ export function addProject(tree: Tree, options: NormalizedOptions): void {
       test: inService('vitest run'),
       typecheck: inService('tsc -p tsconfig.json --noEmit'),
       lint: inService('eslint .'),
+      // Platform-owned files as the recorded template commit rendered them (generators/src/drift), from the root.
+      drift: { executor: 'nx:run-commands', options: { command: `node --import tsx ${DRIFT_CLI} ${options.name}` } },
       serve: inService('tsx watch src/main.ts', { continuous: true }),
       // The delivery pipeline (services/<name>/pipeline.json): test → artifact → slow-test → perf → deploy.
       artifact: stage('artifact', options.name),
