@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProjectConfiguration, readJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
-import { emptyWorkspaceTree } from '../utils/testing';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { ownersOf } from '../codeowners/lib/sync';
@@ -15,7 +15,7 @@ const teamsJson = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.json'), 'utf
 const teamsSchema = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.schema.json'), 'utf8');
 
 function workspace(): Tree {
-  const tree = emptyWorkspaceTree();
+  const tree = createTreeWithEmptyWorkspace();
   tree.write('platform/teams.json', teamsJson);
   tree.write('platform/teams.schema.json', teamsSchema);
   tree.write('CODEOWNERS', '* @musiccorp/platform\n');
