@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findTeam, readTeams, TEAMS_FILE, TEAMS_SCHEMA_FILE, writeTeams, type Team } from './teams';
+import { TEAMS_FILE, TEAMS_SCHEMA_FILE, type Team } from '@musiccorp/core/teams';
+import { findTeam, readTeams, writeTeams } from './teams';
 import { realFile, registryTree } from './testing';
 
 const registry = (teams: unknown[]) => JSON.stringify({ $schema: './teams.schema.json', teams }, null, 2);

@@ -1,23 +1,14 @@
 import type { Tree } from '@nx/devkit';
 import { formatJson } from '@musiccorp/core/json-format';
 import type { RootSchema, SchemaProblem } from '@musiccorp/core/json-schema';
-import { describePath, registryProblems } from '@musiccorp/core/teams';
-
-export const TEAMS_FILE = 'platform/teams.json';
-export const TEAMS_SCHEMA_FILE = 'platform/teams.schema.json';
-/**
- * The team that owns everything no project claims (the CODEOWNERS catch-all: root files, generators/, templates/,
- * platform/, tools/, .github/, e2e/, bench/, deploy/). Its handle comes from its registry entry; it cannot be removed.
- */
-export const PLATFORM_TEAM = 'platform';
-
-export interface Team {
-  id: string;
-  handle: string;
-  name: string;
-  members: string[];
-  contact: string;
-}
+import {
+  describePath,
+  PLATFORM_TEAM,
+  registryProblems,
+  TEAMS_FILE,
+  TEAMS_SCHEMA_FILE,
+  type Team,
+} from '@musiccorp/core/teams';
 
 /** platform/teams.json as stored: the `$schema` pointer is kept when the generators write the file back. */
 interface RegistryFile {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { TEAMS_FILE, TEAMS_SCHEMA_FILE } from './teams';
+import { TEAMS_FILE, TEAMS_SCHEMA_FILE } from '@musiccorp/core/teams';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 export const realFile = (path: string) => readFileSync(join(WORKSPACE_ROOT, path), 'utf8');

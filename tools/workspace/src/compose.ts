@@ -14,7 +14,7 @@ import { formatJson } from '@musiccorp/core/json-format';
 import { renderTemplate, templateDir, type Answers } from '@musiccorp/core/render';
 import { teamGenerator } from '@musiccorp/generators/src/team/generator';
 import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
-import type { Team } from '@musiccorp/generators/src/utils/teams';
+import type { Team } from '@musiccorp/core/teams';
 
 export const WORKSPACE_TEMPLATE = 'workspace';
 

@@ -8,7 +8,7 @@ import type { Step, StepList } from './progress';
 import { assertTargetUsable, resolveTarget, targetProblem } from './staging';
 import { listedTeam, readPlatformTeams, resolveTeam, type PlatformTeams } from './team';
 import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
-import type { Team } from '@musiccorp/generators/src/utils/teams';
+import type { Team } from '@musiccorp/core/teams';
 
 export interface WorkspaceOptions {
   args: CreateWorkspaceArgs;

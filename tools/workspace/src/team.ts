@@ -6,13 +6,8 @@ import { UsageError } from '@musiccorp/core/usage-error';
 import { formatJson } from '@musiccorp/core/json-format';
 import { normalizeOptions as normalizeTeamOptions } from '@musiccorp/generators/src/team/lib/normalize-options';
 import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
-import {
-  PLATFORM_TEAM,
-  TEAMS_FILE,
-  TEAMS_SCHEMA_FILE,
-  readTeams,
-  type Team,
-} from '@musiccorp/generators/src/utils/teams';
+import { PLATFORM_TEAM, TEAMS_FILE, TEAMS_SCHEMA_FILE, type Team } from '@musiccorp/core/teams';
+import { readTeams } from '@musiccorp/generators/src/utils/teams';
 
 /** The platform's teams registry, read (and validated) once: the source of the platform team and of listed teams. */
 export interface PlatformTeams {

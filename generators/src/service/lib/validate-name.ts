@@ -2,6 +2,8 @@
  * A service name is at once a folder, an Nx project, an npm package (`@musiccorp/<name>`), a Kubernetes object name
  * (DNS-1123 label, and DNS-1035 for Services: must start with a letter) and a prefix of generated names such as pods.
  */
+import { suggestName } from '../../utils/names';
+
 export const MAX_NAME_LENGTH = 40;
 
 /** Names that would collide with the workspace layout, tooling, Kubernetes namespaces, Windows devices or JS keywords. */
@@ -97,7 +99,7 @@ export function nameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || name.trim() === '') {
     return 'A service name is required, e.g. `nx g @musiccorp/generators:service order-processor --team=fulfilment`.';
   }
-  const suggestion = suggestName(name);
+  const suggestion = suggestName(name, MAX_NAME_LENGTH);
   const tryInstead = suggestion && suggestion !== name ? ` Try "${suggestion}".` : '';
   if (name.length > MAX_NAME_LENGTH) {
     return `Service name "${name}" is ${name.length} characters; use at most ${MAX_NAME_LENGTH} (Kubernetes adds suffixes to it).`;
@@ -112,16 +114,4 @@ export function nameProblem(name: unknown): string | undefined {
   if (RESERVED_NAMES.has(name))
     return `"${name}" is reserved; choose a name that says what the service does (e.g. "${name}-api" is not reserved).`;
   return undefined;
-}
-
-/** The closest valid-looking name, offered in error messages. */
-export function suggestName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .replace(/-+$/, '')
-    .slice(0, MAX_NAME_LENGTH)
-    .replace(/-+$/, '');
 }

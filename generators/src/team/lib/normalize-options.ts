@@ -1,10 +1,10 @@
 import { getProjects, type Tree } from '@nx/devkit';
 import { EXTRA_FILE } from '../../codeowners/lib/render';
 import { parseCodeowners } from '@musiccorp/core/codeowners/codeowners-file';
-import { ORG } from '@musiccorp/core/teams';
+import { ORG, PLATFORM_TEAM, TEAMS_FILE, type Team } from '@musiccorp/core/teams';
 import { SERVICE_TAG } from '@musiccorp/core/services';
-import { PLATFORM_TEAM, readTeams, teamsProblems, TEAMS_FILE, type Team } from '../../utils/teams';
-import { suggestName } from '../../service/lib/validate-name';
+import { readTeams, teamsProblems } from '../../utils/teams';
+import { suggestName } from '../../utils/names';
 import type { TeamGeneratorSchema } from '../schema';
 
 /** The registry's id rule (platform/teams.schema.json): a DNS-1123-style label, the team's GitHub slug. */

@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
-import { writeTeams, type Team } from '../../utils/teams';
+import type { Team } from '@musiccorp/core/teams';
+import { writeTeams } from '../../utils/teams';
 
 /** Drops the team's entry from platform/teams.json; normalize-options has checked that nothing is still its. */
 export function removeTeam(tree: Tree, teams: Team[], team: Team): void {

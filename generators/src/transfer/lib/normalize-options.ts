@@ -1,9 +1,9 @@
 import { getProjects, readJson, type Tree } from '@nx/devkit';
 import type { Answers } from '@musiccorp/core/render';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
-import { ORG } from '@musiccorp/core/teams';
+import { ORG, type Team } from '@musiccorp/core/teams';
 import { listServices, SERVICE_TAG, type ServiceInfo } from '@musiccorp/core/services';
-import { findTeam, readTeams, type Team } from '../../utils/teams';
+import { findTeam, readTeams } from '../../utils/teams';
 import type { TransferGeneratorSchema } from '../schema';
 import { planRerender, type RerenderPlan } from './rerender-platform-files';
 
