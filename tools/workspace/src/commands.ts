@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { git, tryGit } from '@musiccorp/core/git';
+import { git, headCommit, tryGit } from '@musiccorp/core/git';
 
 /** Flags for an install from what the platform already verified: the local cache first, no network round trips. */
 export const NPM_INSTALL_ARGS = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -38,5 +38,5 @@ export function initialCommit(root: string, message: string): string {
   git(root, ['add', '-A']);
   const identity = tryGit(root, ['config', 'user.email'])?.trim() ? [] : CREATOR_IDENTITY;
   git(root, [...identity, 'commit', '-q', '--no-verify', '-m', message]);
-  return git(root, ['rev-parse', 'HEAD']).trim();
+  return headCommit(root);
 }

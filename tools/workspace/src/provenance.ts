@@ -1,4 +1,4 @@
-import { tryGit } from '@musiccorp/core/git';
+import { checkedOutRevision } from '@musiccorp/core/git';
 import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 
 export const PLATFORM_FILE = 'platform.json';
@@ -20,13 +20,12 @@ export interface PlatformProvenance {
 }
 
 export function platformProvenance(platformRoot: string, platformName: string, copied: string[]): PlatformProvenance {
-  const commit = tryGit(platformRoot, ['rev-parse', 'HEAD'])?.trim() ?? null;
-  const status = commit === null ? undefined : tryGit(platformRoot, ['status', '--porcelain', '--', ...copied]);
+  const { commit, modified } = checkedOutRevision(platformRoot, copied);
   return {
     platform: platformName,
     platformVersion: PLATFORM_VERSION,
     platformCommit: commit,
-    platformModified: status === undefined || status.trim() !== '',
+    platformModified: modified,
     copied,
   };
 }

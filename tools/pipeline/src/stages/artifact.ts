@@ -5,7 +5,7 @@
  * (built once per build storage; the Dockerfile's public default is not reachable from the build machines).
  */
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { headCommit } from '@musiccorp/core/git';
 import { openArtifactStore } from '@musiccorp/artifact/store';
 import { buildArtifact, describeRecord } from '@musiccorp/artifact/build-artifact';
 import { requireTools } from '@musiccorp/artifact/containers';
@@ -25,7 +25,7 @@ export async function artifactStage(options: ArtifactStageOptions): Promise<numb
   const { workspaceRoot, service } = options;
   await requireTools(['buildah', 'skopeo']);
   const storage = buildStorage(workspaceRoot);
-  const gitSha = (await execa('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot })).stdout.trim();
+  const gitSha = headCommit(workspaceRoot);
   let baseImage = options.baseImage;
   if (!baseImage) {
     // Two services' artifact stages start together on a fresh machine: build the base image once, not twice.
