@@ -35,8 +35,6 @@ import {
 import { Touches, assemble, targetsUnion, type Reason } from './reasons';
 import { touchTargetTools } from './target-tools';
 
-export { SERVICE_TAG } from './locators';
-
 export interface AffectedService {
   name: string;
   root: string;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, tryGit as tryGitRaw } from '@musiccorp/core/git';
+import { commitOf, git, resolveRef, tryGit as tryGitRaw } from '@musiccorp/core/git';
 import { UsageError } from '@musiccorp/core/usage-error';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted';
@@ -28,11 +28,6 @@ export interface Revisions {
 /** git output without the trailing newline, or undefined when git fails. */
 const tryGit = (root: string, args: string[]) => tryGitRaw(root, args)?.trim();
 
-function resolveCommit(root: string, ref: string): string | undefined {
-  if (ref.startsWith('-')) return undefined;
-  return tryGit(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-}
-
 /**
  * Resolves `--base`/`--head`. Without `--head` the head is the working tree: HEAD plus staged, unstaged and untracked
  * files (what `nx affected --base=X` does). With `--head` only committed changes count, and the head must be the
@@ -49,24 +44,25 @@ export function resolveRevisions(root: string, base: string, head: string | unde
   if (all?.[0] !== 'true' && tryGit(root, ['rev-parse', '--is-inside-work-tree']) !== 'true') {
     throw new UsageError(`${root} is not inside a git work tree. Run ci:affected from a clone of the repository.`);
   }
-  const baseSha = all?.[2] ?? resolveCommit(root, base);
-  if (!baseSha) {
-    throw new UsageError(
-      `--base=${base} is not a commit in this clone. Fix: fetch it (e.g. \`git fetch origin ${base}:${base}\`; CI checkouts are ` +
-        `often shallow, use fetch-depth: 0) or pass an existing ref, e.g. --base=origin/main or a commit SHA.`,
-    );
-  }
-  const checkedOut = all?.[3] ?? resolveCommit(root, 'HEAD');
+  const baseSha =
+    all?.[2] ??
+    resolveRef(root, {
+      flag: 'base',
+      ref: base,
+      otherwise:
+        'pass an existing ref, e.g. --base=origin/main or a commit SHA (CI checkouts are often shallow: use fetch-depth: 0)',
+    });
+  const checkedOut = all?.[3] ?? commitOf(root, 'HEAD');
   if (!checkedOut) throw new UsageError('This repository has no commits yet; commit something, then compare.');
   let headSha: string | undefined;
   if (head !== undefined) {
-    headSha = all?.[4] ?? resolveCommit(root, head);
-    if (!headSha) {
-      throw new UsageError(
-        `--head=${head} is not a commit in this clone. Fix: fetch or check it out, pass --head=HEAD, or omit --head to ` +
-          `compare the working tree.`,
-      );
-    }
+    headSha =
+      all?.[4] ??
+      resolveRef(root, {
+        flag: 'head',
+        ref: head,
+        otherwise: 'pass --head=HEAD, or omit --head to compare the working tree',
+      });
     if (headSha !== checkedOut) {
       throw new UsageError(
         `--head=${head} is ${headSha.slice(0, 12)} but the checked-out commit is ${checkedOut.slice(0, 12)}. Nx reads the ` +

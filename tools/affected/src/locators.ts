@@ -24,12 +24,12 @@ import { getPlugins } from 'nx/src/project-graph/plugins/get-plugins.js';
 import { createProjectRootMappings, findProjectForPath } from 'nx/src/project-graph/utils/find-project-for-path.js';
 import { getGlobPatternsOfPlugins } from 'nx/src/project-graph/utils/retrieve-workspace-files.js';
 import { JsonDiffType, isJsonChange, jsonDiff } from 'nx/src/utils/json-diff.js';
+import { SERVICE_TAG } from '@musiccorp/core/services';
 import { filesContaining, readAt, type ChangedFile, type Revisions } from './git';
 import { TargetInputs, deployConfigMatchers, rootInputRules } from './inputs';
 import { diffNpmLockfile, indexExternalNodes, lockfilePackages, nodeForChange } from './lockfile';
 import type { Touches } from './reasons';
 
-export const SERVICE_TAG = 'type:service';
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'pnpm-lock.yml', 'bun.lock', 'bun.lockb'];
 
 type Node = ProjectGraphProjectNode;
