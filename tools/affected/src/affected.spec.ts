@@ -337,9 +337,9 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
         .find((l) => l.startsWith(`${service} `))!
         .split(/\s{2,}/);
     // SERVICE TEAM REBUILD DEPLOY CHECKS WHY
-    expect(row('catalog').slice(0, 5)).toEqual(['catalog', 'catalog', 'yes', 'yes', 'lint,test,typecheck']);
-    expect(row('orders').slice(0, 5)).toEqual(['orders', 'fulfilment', 'no', 'yes', 'lint,test,typecheck']);
-    expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'lint,test,typecheck']);
+    expect(row('catalog').slice(0, 5)).toEqual(['catalog', 'catalog', 'yes', 'yes', 'drift,lint,test,typecheck']);
+    expect(row('orders').slice(0, 5)).toEqual(['orders', 'fulfilment', 'no', 'yes', 'drift,lint,test,typecheck']);
+    expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'drift,lint,test,typecheck']);
     expect(row('reviews').slice(0, 5)).toEqual(['reviews', 'customer-engagement', 'no', 'yes', '-']);
     // The platform projects whose tests read templates/ re-test (affected's fixture runs nx g, the workspace creator
     // copies templates/); no service does.
