@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './command';
 
 /** `npm run deploy -- …` in-process; only command lines refused or answered before anything is read. */
-async function deploy(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-  );
-  return { code, stdout, stderr };
+function deploy(...argv: string[]) {
+  return runCaptured(main, argv);
 }
 
 describe('npm run deploy (the command line)', () => {

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './demo';
 
 /** Runs `npm run demo -- …` in-process, capturing what it prints; only command lines that stop before the demo runs. */
-async function demo(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-  );
-  return { code, stdout, stderr };
+function demo(...argv: string[]) {
+  return runCaptured(main, argv);
 }
 
 describe('npm run demo (the command line)', () => {

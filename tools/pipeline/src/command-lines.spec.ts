@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main as ci } from './ci';
 import { main as pipeline } from './pipeline';
 import { main as stage } from './stage';
 import { main as dryRun } from './workflows/dry-run';
 
 /** Runs a command in-process, capturing what it prints. */
-async function run(main: typeof ci, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-  );
-  return { code, stdout, stderr };
+function run(main: typeof ci, ...argv: string[]) {
+  return runCaptured(main, argv);
 }
 
 describe('the pipeline command lines (nothing here reaches Nx)', () => {

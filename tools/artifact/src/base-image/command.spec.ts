@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './command';
 
 /** `npm run base-image -- …` in-process; only command lines refused or answered before anything is built. */
-async function baseImage(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-  );
-  return { code, stdout, stderr };
+function baseImage(...argv: string[]) {
+  return runCaptured(main, argv);
 }
 
 describe('npm run base-image (the command line)', () => {
