@@ -17,7 +17,7 @@ import { readPackageJson } from 'nx/src/project-graph/file-utils.js';
 import { createProjectGraphAsync } from 'nx/src/project-graph/project-graph.js';
 import { getIgnoreObject } from 'nx/src/utils/ignore.js';
 import { workspaceRoot } from 'nx/src/utils/workspace-root.js';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { changedFiles, readAt, resolveRevisions, workingTreeStatus, type ChangedFile, type Revisions } from './git';
 import { TargetInputs, checkTargets } from './inputs';
 import {

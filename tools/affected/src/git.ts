@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitOf, git, resolveRef, tryGit as tryGitRaw } from '@musiccorp/core/git';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkedOutRevision, headCommit, resolveRef } from './git';
-import { UsageError } from './usage-error';
+import { UsageError } from './cli';
 import { cloneGitRepo, createGitRepo, type GitRepo } from './testing/git-repo';
 
 let repos: GitRepo[] = [];

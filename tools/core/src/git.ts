@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { UsageError } from './usage-error';
+import { UsageError } from './cli';
 
 /** Large enough for `git ls-files` / `git diff --name-status` of a monorepo with thousands of services. */
 export const GIT_MAX_BUFFER = 512 * 1024 * 1024;

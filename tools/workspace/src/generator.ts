@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { initialCommit, npmInstall } from './commands';
 import { composeWorkspace } from './compose';
 import type { CreateWorkspaceArgs } from './options';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree.js';
 import type { Tree } from '@nx/devkit';
-import { UsageError } from '@musiccorp/core/usage-error';
+import { UsageError } from '@musiccorp/core/cli';
 import { formatJson } from '@musiccorp/core/json-format';
 import { normalizeOptions as normalizeTeamOptions } from '@musiccorp/generators/src/team/lib/normalize-options';
 import type { TeamGeneratorSchema } from '@musiccorp/generators/src/team/schema';
