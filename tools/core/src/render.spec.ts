@@ -2,8 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readManifest, renderedPath, renderedPaths, renderString, renderTemplate, TemplateError } from './render';
-import { caseHelpers } from './render-helpers';
+import {
+  compileTemplate,
+  readManifest,
+  renderedPath,
+  renderedPaths,
+  renderString,
+  renderTemplate,
+  TemplateError,
+} from './render';
+import { caseHelpers, markdownText } from './render-helpers';
 
 let root: string;
 const write = (path: string, content: string | Buffer) => {
@@ -78,6 +86,26 @@ describe('renderTemplate', () => {
   });
 });
 
+describe('compileTemplate', () => {
+  it('reads and compiles the template once, then renders what renderTemplate renders for each answer set', () => {
+    write('demo/README.md.hbs', '# {{titleCase name}}\n{{> owner}}\n');
+    write('demo/src/__name__.ts', 'export const x = 1;\n');
+    const compiled = compileTemplate('demo', root);
+    const answers = [
+      { name: 'order-processor', teamHandle: '@musiccorp/fulfilment' },
+      { name: 'catalog', teamHandle: '@musiccorp/catalog' },
+    ];
+    const expected = answers.map((each) => renderTemplate('demo', each, root));
+
+    write('demo/README.md.hbs', 'changed on disk after compiling\n');
+    rmSync(join(root, 'demo', 'src'), { recursive: true });
+    expect(compiled.manifest.teamOwned).toEqual(['src/routes/**']);
+    expect(answers.map((each) => compiled.render(each))).toEqual(expected);
+    expect(expected[1]!.map((file) => file.path)).toEqual(['README.md', 'src/catalog.ts']);
+    expect(() => compiled.render({ name: 'x' })).toThrow(/Cannot render README\.md\.hbs: "teamHandle" not defined/);
+  });
+});
+
 describe('case helpers', () => {
   it.each([
     ['order-processor', 'order-processor', 'orderProcessor', 'OrderProcessor', 'ORDER_PROCESSOR', 'Order Processor'],
@@ -90,5 +118,23 @@ describe('case helpers', () => {
     expect(caseHelpers.pascalCase(input)).toBe(pascal);
     expect(caseHelpers.constantCase(input)).toBe(constant);
     expect(caseHelpers.titleCase(input)).toBe(title);
+  });
+});
+
+describe('markdownText', () => {
+  it.each([
+    ['<script>alert(1)</script>', '\\<script\\>alert(1)\\</script\\>'],
+    ['*bold* _it_ `code` ~del~ $x$', '\\*bold\\* \\_it\\_ \\`code\\` \\~del\\~ \\$x\\$'],
+    ['a | b & &amp; [link](http://x) \\', 'a \\| b \\& \\&amp; \\[link\\](http://x) \\\\'],
+    ['# heading', '\\# heading'],
+    ['- item', '\\- item'],
+    ['+ item', '\\+ item'],
+    ['> quote', '\\> quote'],
+    ['1. item', '1\\. item'],
+    ['12) item', '12\\) item'],
+    ['Sells music. Fast-moving, 24/7: yes!', 'Sells music. Fast-moving, 24/7: yes!'],
+  ])('%s', (text, markdown) => {
+    expect(markdownText(text)).toBe(markdown);
+    expect(renderString('{{markdownText text}}', { text })).toBe(markdown);
   });
 });
