@@ -12,7 +12,9 @@
  * No I/O and no import.meta at import time: the generators bundle this module (through core/teams.ts) with esbuild,
  * as CommonJS.
  */
-import Ajv2020, { type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type Ajv2020 from 'ajv/dist/2020.js';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 export type JsonPath = (string | number)[];
 
@@ -70,6 +72,19 @@ export function checkSchema(root: RootSchema): void {
 }
 
 const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+/**
+ * ajv is loaded on the first validation, not at import: most commands that import this module (owners who and
+ * reviewers, --help) never validate, and loading ajv is a large part of a CLI's start-up. Bundled as CommonJS
+ * (the generators) `__filename` locates the requiring module; as ESM, import.meta.url does.
+ */
+let ajvModule: typeof import('ajv/dist/2020.js') | undefined;
+function ajvClasses(): typeof import('ajv/dist/2020.js') {
+  ajvModule ??= createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(
+    'ajv/dist/2020.js',
+  ) as typeof import('ajv/dist/2020.js');
+  return ajvModule;
+}
+
 let ajv: Ajv2020 | undefined;
 // The CLIs validate on every run: each schema is compiled once per process, looked up by object, then by content
 // (the generators parse the schema file again on each read).
@@ -77,7 +92,8 @@ const validatorsBySchema = new WeakMap<RootSchema, ValidateFunction>();
 const validatorsByText = new Map<string, ValidateFunction>();
 
 function instance(): Ajv2020 {
-  ajv ??= new Ajv2020({
+  const { default: Ajv } = ajvClasses();
+  ajv ??= new Ajv({
     strict: true,
     allErrors: true,
     // Errors carry the data ("got …") and the schema object around the keyword (its description, its bounds).
@@ -130,7 +146,7 @@ function compileRefusal(root: RootSchema, error: Error): { where: string; proble
   // ajv names the schema object as `<$id>#/properties/a`; the keyword is appended where it is known.
   const at = (keyword: string) => `${/"[^"#]*(#[^"]*)"/.exec(reason)?.[1] ?? '#'}${keyword && `/${keyword}`}`;
   let match: RegExpExecArray | null;
-  if (error instanceof Ajv2020.MissingRefError) {
+  if (error instanceof ajvClasses().default.MissingRefError) {
     const ref = /^can't resolve reference (.+) from id /.exec(reason)?.[1] ?? error.missingRef;
     const where = locate(root, '$ref', ref) ?? '#';
     const definition = /^#\/\$defs\/([^/]+)$/.exec(ref)?.[1];
