@@ -45,7 +45,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     stderr: 'inherit',
   });
   const logs: LogLine[] = [];
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
     try {
       logs.push(JSON.parse(line) as LogLine);
@@ -57,10 +57,17 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const url = `http://127.0.0.1:${options.port}`;
   await waitForReady(url, child, options.readyTimeoutMs ?? 10_000, logs);
   const readyMs = performance.now() - started;
+  // No pid means the spawn failed, so what answered ready is another process on that port.
+  const { pid } = child;
+  if (pid === undefined) {
+    throw new Error(
+      `node ${options.entry} did not start, yet ${url}/health/ready answered 200: another process holds port ${options.port}; stop it or start on freePort().`,
+    );
+  }
 
   return {
     url,
-    pid: child.pid!,
+    pid,
     logs,
     readyMs,
     process: child,

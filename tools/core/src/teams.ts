@@ -180,17 +180,23 @@ export async function loadRegistry(repo: string): Promise<{ registry: Registry |
 
 /** Small edit distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+  // One row per character of `a`: row[j] is the distance between the part of `a` read so far and b's first j
+  // characters. `diagonal`, `above` and `left` are the three neighbours the next cell is computed from.
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let last = b.length;
+  for (const [i, charA] of a.split('').entries()) {
+    let diagonal = i;
+    let left = i + 1;
+    const next = [left];
+    for (const [j, above] of row.slice(1).entries()) {
+      left = Math.min(above + 1, left + 1, diagonal + (charA === b[j] ? 0 : 1));
+      next.push(left);
+      diagonal = above;
     }
+    row = next;
+    last = left;
   }
-  return row[b.length]!;
+  return last;
 }
 
 function closest(value: string, options: Iterable<string>): string | undefined {

@@ -60,10 +60,11 @@ function ownerFix(owner: string): string {
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
   let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\\' && tokens.length === 0 && i + 1 < text.length) {
-      current += ch + text[++i]!; // escapes are resolved by the pattern compiler; only the pattern has them
+  const chars = text[Symbol.iterator]();
+  for (const ch of chars) {
+    if (ch === '\\' && tokens.length === 0) {
+      // Escapes are resolved by the pattern compiler; only the pattern has them. A trailing `\` is kept as it is.
+      current += ch + (chars.next().value ?? '');
     } else if (ch === ' ' || ch === '\t') {
       if (current) tokens.push(current);
       current = '';
@@ -93,11 +94,12 @@ export function parseCodeowners(text: string, path = 'CODEOWNERS'): CodeownersFi
       return;
     }
     const bad = owners.filter((owner) => ownerKind(owner) === null);
-    if (bad.length > 0) {
+    const [firstBad] = bad;
+    if (firstBad !== undefined) {
       problems.push({
         line,
         message: `malformed owner${bad.length > 1 ? 's' : ''} ${bad.map((owner) => `"${owner}"`).join(', ')} (GitHub skips this line)`,
-        fix: ownerFix(bad[0]!),
+        fix: ownerFix(firstBad),
       });
       return;
     }

@@ -13,7 +13,7 @@ import { matchesPath } from './pattern';
 
 interface TrieNode {
   children: Map<string, TrieNode>;
-  rules: number[];
+  rules: Rule[];
 }
 
 const newNode = (): TrieNode => ({ children: new Map(), rules: [] });
@@ -27,8 +27,8 @@ export interface Match {
 
 export class OwnersMatcher {
   private readonly root = newNode();
-  private readonly bySegment = new Map<string, number[]>();
-  private readonly floating: number[] = [];
+  private readonly bySegment = new Map<string, Rule[]>();
+  private readonly floating: Rule[] = [];
 
   constructor(readonly rules: readonly Rule[]) {
     for (const rule of rules) {
@@ -40,25 +40,25 @@ export class OwnersMatcher {
           if (!child) node.children.set(segment, (child = newNode()));
           node = child;
         }
-        node.rules.push(rule.index);
+        node.rules.push(rule);
       } else if (anySegment !== null) {
         const list = this.bySegment.get(anySegment) ?? [];
-        list.push(rule.index);
+        list.push(rule);
         this.bySegment.set(anySegment, list);
       } else {
-        this.floating.push(rule.index);
+        this.floating.push(rule);
       }
     }
   }
 
-  /** Indexes of the rules that could match `path`, highest (strongest) first, without duplicates. */
-  private candidates(segments: readonly string[]): number[] {
-    const found: number[] = [...this.floating];
+  /** The rules that could match `path`, highest index (strongest) first, without duplicates. */
+  private candidates(segments: readonly string[]): Rule[] {
+    const found: Rule[] = [...this.floating];
     let node: TrieNode | undefined = this.root;
     for (const segment of segments) {
       node = node.children.get(segment);
       if (!node) break;
-      for (const index of node.rules) found.push(index);
+      for (const rule of node.rules) found.push(rule);
     }
     if (this.bySegment.size > 0) {
       const seen = new Set<string>();
@@ -66,17 +66,16 @@ export class OwnersMatcher {
         if (seen.has(segment)) continue;
         seen.add(segment);
         const list = this.bySegment.get(segment);
-        if (list) for (const index of list) found.push(index);
+        if (list) for (const rule of list) found.push(rule);
       }
     }
-    return found.sort((a, b) => b - a);
+    return found.sort((a, b) => b.index - a.index);
   }
 
   /** The rule GitHub applies to `path` (a repo-relative file path): the last one that matches. */
   match(path: string): Match {
     const segments = path.split('/');
-    for (const index of this.candidates(segments)) {
-      const rule = this.rules[index]!;
+    for (const rule of this.candidates(segments)) {
       if (matchesPath(rule.pattern, path, segments)) return { rule, owners: rule.owners };
     }
     return { rule: null, owners: [] };
@@ -85,9 +84,7 @@ export class OwnersMatcher {
   /** Every rule that matches `path`, highest index first (the first is the winner). */
   matchAll(path: string): Rule[] {
     const segments = path.split('/');
-    return this.candidates(segments)
-      .map((index) => this.rules[index]!)
-      .filter((rule) => matchesPath(rule.pattern, path, segments));
+    return this.candidates(segments).filter((rule) => matchesPath(rule.pattern, path, segments));
   }
 }
 
