@@ -2,7 +2,8 @@
  * `npm run create-workspace` end to end: a per-team workspace created in a temp folder with a real `npm install`
  * (from the local npm cache), then used as its team would — `nx g` a service and run its tests, `nx sync:check`,
  * `owners check`, commit, change the service (with the plop micro-generators when the platform has them) and see
- * `ci:affected` list it with its reasons — and the workspace's own `npm test` passing with and without a service.
+ * `ci:affected` list it with its reasons — and the workspace's own `npm test` passing with and without a service,
+ * and failing on a hand-edited chassis file (its drift check).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -120,5 +121,24 @@ describe('a per-team workspace', () => {
 
     // lint, typecheck and the tests of every project: the service with the team's change included.
     expect(await inWorkspace('npm', 'test')).toMatch(/Tests: [1-9]\d* passed, 0 failed/);
+  });
+
+  it("fails its `npm test` on a hand-edited chassis file: the service's drift target, as `npm run drift` says", async (context) => {
+    needs(context, 'service');
+    const logger = join(root(), 'services', SERVICE, 'src', 'chassis', 'logger.ts');
+    const original = await readFile(logger, 'utf8');
+    await writeFile(logger, `${original}// patched by hand\n`);
+    try {
+      const test = await execa('npm', ['test'], { cwd: root(), env: ENV, reject: false, all: true });
+      const output = stripVTControlCharacters(test.all ?? '');
+      expect(test.exitCode, output).not.toBe(0);
+      expect(output).toContain(`${SERVICE}: DRIFT`);
+      const drift = await execa('npm', ['run', '-s', 'drift', '--', SERVICE], { cwd: root(), env: ENV, reject: false });
+      expect(drift.exitCode).toBe(1);
+      expect(drift.stdout).toMatch(/src\/chassis\/logger\.ts \(line \d+\)/);
+    } finally {
+      await writeFile(logger, original);
+    }
+    await succeeds(root(), 'npm', 'run', '-s', 'drift');
   });
 });
