@@ -168,20 +168,21 @@ function ruleFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   const matcher = new OwnersMatcher(rules);
-  const matched = new Array<number>(rules.length).fill(0);
-  const won = new Array<number>(rules.length).fill(0);
-  const beatenBy = new Map<number, Map<number, number>>(); // loser → winner → files
+  // Tracked files per rule; a rule that is not a key has none.
+  const matched = new Map<Rule, number>();
+  const won = new Map<Rule, number>();
+  const beatenBy = new Map<Rule, Map<Rule, number>>(); // loser → winner → files
   for (const file of files) {
     const all = matcher.matchAll(file);
     const winner = all[0];
     if (!winner) continue;
-    won[winner.index]!++;
+    won.set(winner, (won.get(winner) ?? 0) + 1);
     for (const rule of all) {
-      matched[rule.index]!++;
+      matched.set(rule, (matched.get(rule) ?? 0) + 1);
       if (rule === winner) continue;
-      const byWinner = beatenBy.get(rule.index) ?? new Map<number, number>();
-      byWinner.set(winner.index, (byWinner.get(winner.index) ?? 0) + 1);
-      beatenBy.set(rule.index, byWinner);
+      const byWinner = beatenBy.get(rule) ?? new Map<Rule, number>();
+      byWinner.set(winner, (byWinner.get(winner) ?? 0) + 1);
+      beatenBy.set(rule, byWinner);
     }
   }
 
@@ -207,7 +208,8 @@ function ruleFindings(
 
   const covering = rules.filter((rule) => rule.pattern.covers !== null);
   for (const rule of rules) {
-    if (matched[rule.index] === 0) {
+    const matchedFiles = matched.get(rule) ?? 0;
+    if (matchedFiles === 0) {
       const waiting = untracked().filter((path) => matchesPath(rule.pattern, path, path.split('/')));
       findings.push({
         kind: 'no-match',
@@ -233,18 +235,14 @@ function ruleFindings(
         message: `"${rule.pattern.source}" can never win: line ${subsumer.line} ("${subsumer.pattern.source}") matches every path it matches, and the last match wins`,
         fix: `move this line below line ${subsumer.line}, or remove it`,
       });
-    } else if (matched[rule.index]! > 0 && won[rule.index] === 0) {
-      const winners = [...(beatenBy.get(rule.index) ?? new Map<number, number>()).entries()].sort(
-        (a, b) => b[1] - a[1],
-      );
-      const named = winners
-        .slice(0, 3)
-        .map(([index, count]) => `line ${rules[index]!.line} (${plural(count, 'file')})`);
-      const lastLine = Math.max(...winners.map(([index]) => rules[index]!.line));
+    } else if (matchedFiles > 0 && !won.has(rule)) {
+      const winners = [...(beatenBy.get(rule) ?? new Map<Rule, number>()).entries()].sort((a, b) => b[1] - a[1]);
+      const named = winners.slice(0, 3).map(([winner, count]) => `line ${winner.line} (${plural(count, 'file')})`);
+      const lastLine = Math.max(...winners.map(([winner]) => winner.line));
       findings.push({
         kind: 'shadowed',
         ...at(rule),
-        message: `"${rule.pattern.source}" never wins: all ${plural(matched[rule.index]!, 'tracked file')} it matches are owned by later rules: ${named.join(', ')}${winners.length > 3 ? ', …' : ''}`,
+        message: `"${rule.pattern.source}" never wins: all ${plural(matchedFiles, 'tracked file')} it matches are owned by later rules: ${named.join(', ')}${winners.length > 3 ? ', …' : ''}`,
         fix: `move this line below line ${lastLine} if it should win, or remove it`,
       });
     }
@@ -281,7 +279,8 @@ function unownedFindings(files: string[], unowned: Map<string, Rule | null>, cod
 
   return [...groups.entries()].map(([place, members]) => {
     const deciders = new Set(members.map((file) => unowned.get(file) ?? null));
-    const decider = deciders.size === 1 ? [...deciders][0]! : null;
+    const [first = null, ...others] = deciders;
+    const decider = others.length === 0 ? first : null; // one rule (or none) decided for all members
     const why = decider
       ? `${codeownersPath}:${decider.line} ("${decider.pattern.source}") has no owners`
       : deciders.has(null) && deciders.size === 1

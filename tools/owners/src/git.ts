@@ -21,10 +21,9 @@ export function trackedFiles(repo: string): string[] {
 /** Resolves base and head in one `git rev-parse`; on failure, finds which one is bad for the message. */
 export function resolveCommits(repo: string, base: string, head: string): { baseCommit: string; headCommit: string } {
   if (!base.startsWith('-') && !head.startsWith('-')) {
-    const out = tryGit(repo, ['rev-parse', '--end-of-options', `${base}^{commit}`, `${head}^{commit}`])
-      ?.trim()
-      .split('\n');
-    if (out?.length === 2) return { baseCommit: out[0]!, headCommit: out[1]! };
+    const out = tryGit(repo, ['rev-parse', '--end-of-options', `${base}^{commit}`, `${head}^{commit}`]);
+    const [baseCommit, headCommit, ...more] = out?.trim().split('\n') ?? [];
+    if (baseCommit !== undefined && headCommit !== undefined && more.length === 0) return { baseCommit, headCommit };
   }
   repoRoot(repo); // not a repository at all?
   return {
@@ -89,17 +88,24 @@ export function diffChanges(repo: string, base: string, head: string): Change[] 
     '--',
   ]).split('\0');
   const changes: Change[] = [];
-  for (let i = 0; i < fields.length;) {
+  let i = 0;
+  // git writes each status code's path (two for R and C) after it; output that ends early is not git's.
+  const pathAfter = (code: string): string => {
+    const path = fields[i++];
+    if (path === undefined) throw new Error(`git diff --name-status -z ended without the path after "${code}"`);
+    return path;
+  };
+  while (i < fields.length) {
     const code = fields[i++];
     if (!code) continue;
     const kind = code[0];
     if (kind === 'R' || kind === 'C') {
-      const oldPath = fields[i++]!;
-      const path = fields[i++]!;
+      const oldPath = pathAfter(code);
+      const path = pathAfter(code);
       // Copies only appear with -C, which is not passed; treat one as an addition whose source is untouched.
       changes.push(kind === 'R' ? { status: 'R', path, oldPath } : { status: 'A', path });
     } else {
-      const path = fields[i++]!;
+      const path = pathAfter(code);
       changes.push({ status: kind === 'A' || kind === 'D' || kind === 'T' ? kind : 'M', path });
     }
   }

@@ -132,7 +132,7 @@ export function formatReviewers(result: ReviewersResult): string {
   if (result.approvals.length === 0) lines.push('', 'No approvals from code owners needed.');
   else lines.push('', `Approvals needed (${result.approvals.length}):`);
   for (const approval of result.approvals) {
-    const who = approval.owners.length === 1 ? approval.owners[0]! : `one of ${approval.owners.join(', ')}`;
+    const who = `${approval.owners.length === 1 ? '' : 'one of '}${approval.owners.join(', ')}`;
     lines.push(`  ${who} — ${approval.files.length} file${approval.files.length === 1 ? '' : 's'}`);
     for (const file of approval.files) lines.push(`      ${file}`);
   }

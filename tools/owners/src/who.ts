@@ -58,7 +58,7 @@ export function loadCodeowners(repo: string): { file: CodeownersFile | null; war
 
 export function resolveOwners(matcher: OwnersMatcher, path: string): WhoEntry {
   const { rule, owners } = matcher.match(path);
-  return { path, owners, line: owners.length > 0 ? rule!.line : null, rule };
+  return { path, owners, line: rule && owners.length > 0 ? rule.line : null, rule };
 }
 
 export function toRepoPath(root: string, path: string): string {
@@ -92,12 +92,11 @@ export function formatWho(result: WhoResult): string {
   return result.entries
     .map((entry) => {
       const where = (rule: Rule) => `${result.codeowners}:${rule.line}`;
-      const owners =
-        entry.owners.length > 0
-          ? `${entry.owners.join(' ')}  (${where(entry.rule!)})`
-          : entry.rule
-            ? `(unowned: ${where(entry.rule)} "${entry.rule.pattern.source}" has no owners)`
-            : '(unowned: no rule matches)';
+      const owners = !entry.rule
+        ? '(unowned: no rule matches)' // and so no owners
+        : entry.owners.length > 0
+          ? `${entry.owners.join(' ')}  (${where(entry.rule)})`
+          : `(unowned: ${where(entry.rule)} "${entry.rule.pattern.source}" has no owners)`;
       return `${entry.path.padEnd(width)}  ${owners}`;
     })
     .join('\n');
