@@ -10,9 +10,9 @@ export function summarizeVitest(output: string): TestTotals {
   // Replayed cache entries keep the colours of the run that filled the cache.
   // eslint-disable-next-line no-control-regex
   for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-    const match = /(?:^|\s)Tests\s+((?:\d+ (?:passed|failed|skipped)(?: \| )?)+)\s*\(\d+\)\s*$/.exec(line);
-    if (!match) continue;
-    for (const [, count, kind] of match[1]!.matchAll(/(\d+) (passed|failed|skipped)/g)) {
+    const counts = /(?:^|\s)Tests\s+((?:\d+ (?:passed|failed|skipped)(?: \| )?)+)\s*\(\d+\)\s*$/.exec(line)?.[1];
+    if (counts === undefined) continue;
+    for (const [, count, kind] of counts.matchAll(/(\d+) (passed|failed|skipped)/g)) {
       totals[kind as keyof TestTotals] += Number(count);
     }
   }
