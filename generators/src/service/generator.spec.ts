@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
+import { singleOptions } from './lib/normalize-options';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { ownersOf } from '../codeowners/lib/sync';
 import { codeownersSyncGenerator } from '../codeowners/generator';
@@ -103,6 +104,16 @@ describe('service generator', () => {
     expect([port('a-one'), port('a-two'), port('a-three'), port('a-four')]).toEqual([3100, 3101, 3102, 8080]);
   });
 
+  it('puts the description in the README as typed, never read as Markdown or HTML, and in package.json as is', async () => {
+    const description = '<script>alert(1)</script> *Sells* _music_ | `fast` & cheap\u00a0— 🧑\u200d💻';
+    await serviceGenerator(tree, { name: 'catalog', team: 'catalog', description });
+    const readme = tree.read('services/catalog/README.md', 'utf-8')!;
+    expect(readme.split('\n')[2]).toBe(
+      '\\<script\\>alert(1)\\</script\\> \\*Sells\\* \\_music\\_ \\| \\`fast\\` \\& cheap\u00a0— 🧑\u200d💻',
+    );
+    expect(readJson(tree, 'services/catalog/package.json').description).toBe(description);
+  });
+
   it('accepts names at the edges of the rules', async () => {
     for (const name of ['a', 'a1', 'x'.repeat(MAX_NAME_LENGTH), 'order-processor-v2', 'service-api']) {
       await serviceGenerator(tree, { name, team: 'catalog' });
@@ -158,6 +169,47 @@ describe('service generator', () => {
       ['existing project', { name: 'existing' }, /A project named "existing" already exists/],
       ['existing folder', { name: 'leftover' }, /services\/leftover already exists/],
       ['multi-line description', { description: 'one\ntwo' }, /single line/],
+      // never trimmed: what one cannot see is refused and shown escaped
+      [
+        'name with a trailing newline',
+        { name: 'catalog\n' },
+        /Service name "catalog\\n" has whitespace or invisible characters .*never trimmed.* Try "catalog"/,
+      ],
+      ['name with a no-break space', { name: 'cat\u00a0alog' }, /Service name "cat\\u00a0alog" has whitespace/],
+      ['name with a zero-width space', { name: 'catalog\u200b' }, /Service name "catalog\\u200b" has whitespace/],
+      ['name with a leading tab', { name: '\tcatalog' }, /Service name "\\tcatalog" has whitespace/],
+      ['name with a combining mark', { name: 'cata\u0301log' }, /Service name "cata\\u0301log" has whitespace/],
+      ['name with a trailing space', { name: 'catalog ' }, /Service name "catalog " may only contain/],
+      ['team with a trailing newline', { team: 'catalog\n' }, /--team "catalog\\n" has whitespace or invisible/],
+      ['team with a no-break space', { team: '\u00a0catalog' }, /--team "\\u00a0catalog" has whitespace/],
+      [
+        'description with a line separator',
+        { description: 'Sells\u2028music.' },
+        /--description must be a single line of printable characters; "Sells\\u2028music\." has "\\u2028"/,
+      ],
+      ['description with a paragraph separator', { description: 'a\u2029b' }, /has "\\u2029"/],
+      ['description with a vertical tab', { description: 'a\vb' }, /has "\\u000b"/],
+      ['description with a form feed', { description: 'a\fb' }, /has "\\u000c"/],
+      ['description with an ANSI escape', { description: '\u001b[31mred\u001b[0m' }, /has "\\u001b"\. Remove/],
+      ['description with a trailing newline', { description: 'Sells music.\n' }, /has "\\n"/],
+      ['description with a tab', { description: 'a\tb' }, /has "\\t"/],
+      ['description with a bidi override', { description: 'a\u202eb' }, /has "\\u202e"/],
+      ['description with a zero-width space', { description: 'a\u200bb' }, /has "\\u200b"/],
+      ['description with DEL and NEL', { description: 'a\u007fb\u0085' }, /has "\\u007f", "\\u0085"/],
+      [
+        'port in exponent form',
+        { port: '1e4' },
+        /--port must be an integer from 1024 to 65535 \(got "1e4"\); write it in plain digits/,
+      ],
+      ['port with a decimal point', { port: '3100.0' }, /--port must be an integer .*\(got "3100\.0"\)/],
+      ['port with a leading space', { port: ' 3100' }, /--port must be an integer .*\(got " 3100"\)/],
+      ['port with a trailing newline', { port: '3100\n' }, /--port must be an integer .*\(got "3100\\n"\)/],
+      ['port with a leading zero', { port: '03100' }, /--port must be an integer .*\(got "03100"\)/],
+      // Nx passes an option given twice as a list (schema.json lets it through to say this)
+      ['port given twice', { port: ['1', '2'] }, /--port is given 2 times \("1", "2"\); give it once\./],
+      ['team given twice', { team: ['catalog', 'finance'] }, /--team is given 2 times \("catalog", "finance"\)/],
+      ['description given twice', { description: ['a', 'b'] }, /--description is given 2 times/],
+      ['name given twice', { name: ['a', 'b'] }, /--name is given 2 times/],
     ];
 
     it.each(bad)('%s', async (_, override, message) => {
@@ -168,6 +220,25 @@ describe('service generator', () => {
       const options = { name: 'fresh', team: 'catalog', ...override } as ServiceGeneratorSchema;
       await expect(serviceGenerator(tree, options)).rejects.toThrow(message);
       expect(tree.listChanges().map((change) => [change.path, change.content?.toString()])).toEqual(before);
+    });
+
+    it('reads an option back as typed when Nx has made a number of it, and refuses a repeated one', () => {
+      const argv = (...options: string[]) => ['node', 'nx', 'g', 'service', 'fresh', '--team=catalog', ...options];
+      // what Nx passes for each command line, and what the generator then checks
+      expect(singleOptions({ name: 'fresh', team: 'catalog', port: 10000 }, argv('--port=1e4')).port).toBe('1e4');
+      expect(singleOptions({ name: 'fresh', team: 'catalog', port: 3100 }, argv('--port', '3100.0')).port).toBe(
+        '3100.0',
+      );
+      expect(singleOptions({ name: 'fresh', team: 'catalog', port: 3100 }, argv('--port=3100')).port).toBe('3100');
+      expect(singleOptions({ name: 'fresh', team: 'catalog', port: 3100 }, argv()).port).toBe(3100);
+      expect(
+        singleOptions({ name: 'fresh', team: 'catalog', description: 42 as never }, argv('--description=042')),
+      ).toMatchObject({ description: '042' });
+      expect(() => singleOptions({ name: 'fresh', port: [1, 2] as never }, argv('--port=1', '--port=2.0'))).toThrow(
+        '--port is given 2 times ("1", "2.0"); give it once.',
+      );
+      // a value that does not match the command line is the caller's own, kept as passed
+      expect(singleOptions({ name: 'fresh', team: 'catalog', port: 3200 }, argv('--port=1e4')).port).toBe(3200);
     });
 
     it('covers at least 30 bad inputs', () => {

@@ -1,7 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import type { ServiceGeneratorSchema } from './schema';
 import { askTeam } from './lib/ask-team';
-import { normalizeOptions } from './lib/normalize-options';
+import { normalizeOptions, singleOptions } from './lib/normalize-options';
 import { createFiles, serviceAnswers, SERVICE_TEMPLATE } from './lib/create-files';
 import { addProject } from './lib/add-project';
 import { writeProvenance } from '@musiccorp/core/provenance';
@@ -13,7 +13,9 @@ import { formatProjectJson } from './lib/format-project';
  * Only project.json is formatted: template output is verified prettier-clean (template.spec.ts).
  */
 export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
-  const options = normalizeOptions(tree, { ...schema, team: await askTeam(tree, schema.team) });
+  // Nx gives a generator no command line of its own: its parser's numbers are read back as typed from process.argv.
+  const given = singleOptions(schema, process.argv);
+  const options = normalizeOptions(tree, { ...given, team: await askTeam(tree, given.team) });
   const answers = serviceAnswers(options);
   createFiles(tree, options, answers);
   addProject(tree, options);

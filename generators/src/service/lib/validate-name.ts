@@ -3,6 +3,7 @@
  * (DNS-1123 label, and DNS-1035 for Services: must start with a letter) and a prefix of generated names such as pods.
  */
 import { suggestName } from '../../utils/names';
+import { hasHiddenCharacters, quote } from '../../utils/quote';
 
 export const MAX_NAME_LENGTH = 40;
 
@@ -94,24 +95,28 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'undefined',
 ]);
 
-/** Returns why `name` cannot be a service name, with the fix, or undefined when it can. */
+/** Why `name` cannot be a service name, with the fix, or undefined when it can. Never trims: a refusal shows it escaped. */
 export function nameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || name.trim() === '') {
     return 'A service name is required, e.g. `nx g @musiccorp/generators:service order-processor --team=fulfilment`.';
   }
+  const shown = quote(name);
   const suggestion = suggestName(name, MAX_NAME_LENGTH);
   const tryInstead = suggestion && suggestion !== name ? ` Try "${suggestion}".` : '';
+  if (hasHiddenCharacters(name)) {
+    return `Service name ${shown} has whitespace or invisible characters (shown escaped); a name is never trimmed, so remove them.${tryInstead}`;
+  }
   if (name.length > MAX_NAME_LENGTH) {
-    return `Service name "${name}" is ${name.length} characters; use at most ${MAX_NAME_LENGTH} (Kubernetes adds suffixes to it).`;
+    return `Service name ${shown} is ${name.length} characters; use at most ${MAX_NAME_LENGTH} (Kubernetes adds suffixes to it).`;
   }
-  if (/[A-Z]/.test(name)) return `Service name "${name}" has uppercase letters; use lowercase only.${tryInstead}`;
+  if (/[A-Z]/.test(name)) return `Service name ${shown} has uppercase letters; use lowercase only.${tryInstead}`;
   if (/[^a-z0-9-]/.test(name)) {
-    return `Service name "${name}" may only contain lowercase letters, digits and hyphens (a DNS-1123 label).${tryInstead}`;
+    return `Service name ${shown} may only contain lowercase letters, digits and hyphens (a DNS-1123 label).${tryInstead}`;
   }
-  if (!/^[a-z]/.test(name)) return `Service name "${name}" must start with a letter.${tryInstead}`;
-  if (name.endsWith('-')) return `Service name "${name}" must not end with a hyphen.${tryInstead}`;
-  if (name.includes('--')) return `Service name "${name}" must not contain "--"; use single hyphens.${tryInstead}`;
+  if (!/^[a-z]/.test(name)) return `Service name ${shown} must start with a letter.${tryInstead}`;
+  if (name.endsWith('-')) return `Service name ${shown} must not end with a hyphen.${tryInstead}`;
+  if (name.includes('--')) return `Service name ${shown} must not contain "--"; use single hyphens.${tryInstead}`;
   if (RESERVED_NAMES.has(name))
-    return `"${name}" is reserved; choose a name that says what the service does (e.g. "${name}-api" is not reserved).`;
+    return `${shown} is reserved; choose a name that says what the service does (e.g. "${name}-api" is not reserved).`;
   return undefined;
 }
