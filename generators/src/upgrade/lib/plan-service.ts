@@ -66,6 +66,7 @@ export class UpgradeRun {
     const from = provenance.platformCommit;
     const { template } = provenance;
     const short = (sha: string) => sha.slice(0, 7);
+    if (from === this.to) return { kind: 'up-to-date', service, at: from };
 
     const oldRoot = this.revisions.at(from);
     const newRoot = this.revisions.at(this.to);
@@ -125,7 +126,7 @@ export class UpgradeRun {
       commits.length === 0 &&
       next.platformVersion === provenance.platformVersion &&
       sameAnswers(next.answers, provenance.answers);
-    if (from === this.to || unchanged) return { kind: 'up-to-date', service, at: from };
+    if (unchanged) return { kind: 'up-to-date', service, at: from };
 
     const warnings = dependencyVersionMismatches(this.tree.root, this.to, newFiles, template);
     return {
