@@ -1,5 +1,5 @@
 import type { Tree } from '@nx/devkit';
-import { readManifest, renderTemplate, type Answers } from '@musiccorp/core/render';
+import { compileTemplate, type Answers, type CompiledTemplate } from '@musiccorp/core/render';
 import type { Provenance } from '@musiccorp/core/provenance';
 import type { ServiceInfo } from '@musiccorp/core/services';
 import { TemplateRevisions } from '../../utils/template-revision';
@@ -13,6 +13,7 @@ import {
   renderedRenames,
   templateCommits,
   templateRenames,
+  type GeneratorSchema,
   type TemplateCommit,
 } from './platform-at';
 import { planUpgrade, type UpgradePlan, type UpgradeRefusal } from './plan';
@@ -48,6 +49,8 @@ export class UpgradeRun {
   private readonly merger = new GitMergeFile();
   private readonly version: string;
   private readonly history = new Map<string, { commits: TemplateCommit[]; renames: Array<[string, string]> }>();
+  private readonly compiled = new Map<string, { template: CompiledTemplate; root: string; names?: Set<string> }>();
+  private readonly schemas = new Map<string, GeneratorSchema>();
 
   constructor(
     private readonly tree: Tree,
@@ -68,26 +71,21 @@ export class UpgradeRun {
     const short = (sha: string) => sha.slice(0, 7);
     if (from === this.to) return { kind: 'up-to-date', service, at: from };
 
-    const oldRoot = this.revisions.at(from);
-    const newRoot = this.revisions.at(this.to);
-    let oldManifest, newManifest;
+    let old, updated;
     try {
-      oldManifest = readManifest(template, oldRoot);
-      newManifest = readManifest(template, newRoot);
+      old = this.compiledAt(template, from);
+      updated = this.compiledAt(template, this.to);
     } catch (error) {
       return refuse(
-        `${service.name}: ${(error as Error).message.replace(oldRoot, `templates/ at ${short(from)}`).replace(newRoot, `templates/ at ${short(this.to)}`)} An upgrade renders the template "${template}" its provenance names at both commits.`,
+        `${service.name}: ${(error as Error).message} An upgrade renders the template "${template}" its provenance names at both commits.`,
       );
     }
-    const schema = generatorSchemaAt(this.tree.root, this.to, template);
-    const migrated = migrateAnswers(provenance.answers, schema, namesReadBy(template, newRoot));
+    const schema = this.schemaOf(template);
+    updated.names ??= namesReadBy(template, updated.root);
+    const migrated = migrateAnswers(provenance.answers, schema, updated.names);
     let oldFiles;
     try {
-      oldFiles = renderTemplate(
-        template,
-        { ...provenance.answers, platformVersion: provenance.platformVersion },
-        oldRoot,
-      );
+      oldFiles = old.template.render({ ...provenance.answers, platformVersion: provenance.platformVersion });
     } catch (error) {
       return refuse(
         `${service.name}: templates/${template} at ${short(from)} does not render with the answers of ${target.provenancePath}: ${(error as Error).message} The provenance must be what the service generator wrote at that commit: restore it from git, then upgrade.`,
@@ -95,7 +93,7 @@ export class UpgradeRun {
     }
     let newFiles;
     try {
-      newFiles = renderTemplate(template, { ...migrated.answers, platformVersion: this.version }, newRoot);
+      newFiles = updated.template.render({ ...migrated.answers, platformVersion: this.version });
     } catch (error) {
       return refuse(
         `${service.name}: templates/${template} at ${short(this.to)} does not render with its answers: ${(error as Error).message} A new answer needs a "default" in ${schema.path} (the upgrade gives it to services that never answered it).`,
@@ -105,8 +103,8 @@ export class UpgradeRun {
     const { commits, renames } = this.historyFrom(template, from);
     const label = `${service.name} (yours, on template ${short(from)})`;
     const outcome = planUpgrade({
-      old: { files: oldFiles, teamOwned: oldManifest.teamOwned },
-      next: { files: newFiles, teamOwned: newManifest.teamOwned },
+      old: { files: oldFiles, teamOwned: old.template.manifest.teamOwned },
+      next: { files: newFiles, teamOwned: updated.template.manifest.teamOwned },
       renames: renderedRenames(renames, provenance.answers, migrated.answers),
       read: (path) => this.tree.read(`${service.root}/${path}`),
       merge: this.merger.merge,
@@ -148,6 +146,31 @@ export class UpgradeRun {
   dispose(): void {
     this.revisions.dispose();
     this.merger.dispose();
+  }
+
+  /** The template as `commit` has it, read and compiled once for every service of the run. */
+  private compiledAt(template: string, commit: string) {
+    const key = `${template}\0${commit}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      const root = this.revisions.at(commit);
+      try {
+        compiled = { template: compileTemplate(template, root), root };
+      } catch (error) {
+        throw new Error((error as Error).message.replaceAll(root, `templates/ at ${commit.slice(0, 7)}`));
+      }
+      this.compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private schemaOf(template: string): GeneratorSchema {
+    let schema = this.schemas.get(template);
+    if (!schema) {
+      schema = generatorSchemaAt(this.tree.root, this.to, template);
+      this.schemas.set(template, schema);
+    }
+    return schema;
   }
 
   /** The template's commits and renames since `from`: the same for every service rendered at `from`. */
