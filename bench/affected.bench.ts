@@ -13,12 +13,11 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseFlags } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
-import { environment, evaluate, saveResult, type Row } from './lib/report';
+import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
 import { loadTools, type ScratchWorkspace } from './lib/tools';
 import { log, timed } from './lib/util';
@@ -60,7 +59,9 @@ export async function generateServices(
     for (let i = 1; i <= count; i++) {
       const tree = new FsTree(ws.root, false);
       const name = serviceName(i);
-      await serviceGenerator(tree, { name, team: TEAMS[i % TEAMS.length]!, port: FIRST_PORT + i });
+      const team = TEAMS[i % TEAMS.length];
+      if (team === undefined) throw new Error('TEAMS names no team to own the generated services.');
+      await serviceGenerator(tree, { name, team, port: FIRST_PORT + i });
       edit?.(tree, name);
       const changes = tree.listChanges();
       flushChanges(ws.root, changes);
@@ -87,8 +88,8 @@ async function floor(root: string): Promise<string[]> {
   const { stdout } = await execFileAsync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: root });
   const services = new Set<string>();
   for (const path of stdout.split('\n')) {
-    const match = /^services\/([^/]+)\//.exec(path);
-    if (match) services.add(match[1]!);
+    const service = /^services\/([^/]+)\//.exec(path)?.[1];
+    if (service !== undefined) services.add(service);
   }
   return [...services].sort();
 }
@@ -127,7 +128,8 @@ async function main(): Promise<void> {
     const generated = await generateServices(ws, flags.services);
     log(`generated ${flags.services} services (${generated.files} files) in ${(generated.ms / 1000).toFixed(1)} s`);
     await ws.commit(`bench: ${flags.services} services`);
-    const changed = generated.names[Math.floor(generated.names.length / 2)]!;
+    const changed = generated.names[Math.floor(generated.names.length / 2)];
+    if (changed === undefined) throw new Error(`Generating ${flags.services} services gave none to change.`);
     const changedFile = await changeServiceSource(ws, changed);
     await ws.commit(`bench: change ${changed}`);
     const { stdout: projectCount } = await ws.run('npx', ['nx', 'show', 'projects', '--json'], { env: GUARD_ENV });
@@ -177,7 +179,12 @@ async function main(): Promise<void> {
       { metric: 'cold, min', unit: 'ms', ours: min(cold), anchor: min(floorMs) },
       { metric: 'warm (workspace data kept), median', unit: 'ms', ours: median(warm), anchor: median(floorMs) },
       { metric: 'warm, min', unit: 'ms', ours: min(warm), anchor: min(floorMs) },
-      { metric: 'first run in a fresh clone (builds the CLI bundle)', unit: 'ms', ours: first.ms, anchor: floorMs[0]! },
+      {
+        metric: 'first run in a fresh clone (builds the CLI bundle)',
+        unit: 'ms',
+        ours: first.ms,
+        anchor: floorMs[0] ?? null, // the first timed floor run; none would show "—"
+      },
       {
         metric: 'correct runs (exactly the changed service)',
         unit: '%',
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
         busyRuns === 0
           ? `Every timed run started on a quiet machine (other processes < ${QUIET_CORES} core in the second before).`
           : `WARNING: ${busyRuns} of ${busy.length} timed runs started while other processes used ≥ ${QUIET_CORES} core; those times are inflated.`,
-        `Load average (1 m): ${env.loadAverage1m} at start, ${loadavg()[0]!.toFixed(2)} at end (2 cores, shared).`,
+        `Load average (1 m): ${env.loadAverage1m} at start, ${loadAverage1m().toFixed(2)} at end (2 cores, shared).`,
         `All samples (ms) — cold: ${cold.map((v) => v.toFixed(0)).join(', ')}; warm: ${warm.map((v) => v.toFixed(0)).join(', ')}; floor: ${floorMs.map((v) => v.toFixed(1)).join(', ')}.`,
       ],
       raw: {

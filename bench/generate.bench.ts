@@ -7,14 +7,13 @@
  * it: failures are never timed).
  */
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFlags } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { WORKSPACE_ROOT } from './lib/paths';
-import { environment, evaluate, saveResult, type Row } from './lib/report';
+import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
 import { loadTools, type ScratchWorkspace } from './lib/tools';
 import { countFiles, fingerprint, log, timed, waitForSettledFile } from './lib/util';
@@ -152,7 +151,11 @@ async function main(): Promise<void> {
     const times = (id: 'ours' | 'theirs') => records.filter((r) => r.generator === id && r.timed).map((r) => r.ms);
     const ours = times('ours');
     const theirs = times('theirs');
-    const last = (id: 'ours' | 'theirs') => records.filter((r) => r.generator === id).at(-1)!;
+    const last = (id: 'ours' | 'theirs') => {
+      const record = records.filter((r) => r.generator === id).at(-1);
+      if (!record) throw new Error(`No ${id} run was recorded (every round runs both generators).`);
+      return record;
+    };
     const oursFiles = last('ours');
     const theirsFiles = last('theirs');
 
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
         `--skipPackageJson does not stop @nx/node 22.6.5 from editing the root package.json and then running \`npm install\`; the scratch workspace was seeded with ${seeded.length ? seeded.join(', ') : 'nothing (already present)'} so it neither edits package.json nor installs (checked by a --dry-run before timing and after every run). Without the seed the anchor would run npm install (many seconds, and a write through the node_modules symlinks of the scratch workspace into the real node_modules).`,
         `Floors (median of 3, same workspace): \`npx nx --version\` ${floorMs.toFixed(0)} ms (npx + Nx CLI start); \`npx nx show projects\` ${graphFloorMs.toFixed(0)} ms (plus the project graph, which \`nx g\` also builds). Above the graph floor ours spends ${(median(ours) - graphFloorMs).toFixed(0)} ms and the anchor ${(median(theirs) - graphFloorMs).toFixed(0)} ms. The target needs ours ≤ ${neededMs.toFixed(0)} ms${neededMs < graphFloorMs ? ', below the graph floor: no generator run through `nx g` can reach it against this anchor' : ''}.`,
         busyNote(records.filter((r) => r.timed)),
-        `Load average (1 m): ${env.loadAverage1m} at start, ${loadavg()[0]!.toFixed(2)} at end (2 cores; other engineers' test runs on this machine add noise to wall times).`,
+        `Load average (1 m): ${env.loadAverage1m} at start, ${loadAverage1m().toFixed(2)} at end (2 cores; other engineers' test runs on this machine add noise to wall times).`,
         `All samples (ms) — ours: ${ours.map((v) => v.toFixed(0)).join(', ')}; anchor: ${theirs.map((v) => v.toFixed(0)).join(', ')}.`,
       ],
       raw: {
@@ -221,10 +224,12 @@ async function main(): Promise<void> {
 }
 
 function busyNote(records: RunRecord[]): string {
-  const busy = records.filter((r) => (r.busyCoresBefore ?? 0) >= QUIET_CORES);
+  const busy = records.flatMap(({ name, busyCoresBefore: cores = 0 }) =>
+    cores >= QUIET_CORES ? [{ name, cores }] : [],
+  );
   return busy.length === 0
     ? `Every timed run started on a quiet machine (other processes < ${QUIET_CORES} core in the second before).`
-    : `WARNING: ${busy.length} of ${records.length} timed runs started while other processes used ≥ ${QUIET_CORES} core (${busy.map((r) => `${r.name} ${r.busyCoresBefore!.toFixed(2)}`).join(', ')}); their wall times are inflated — rerun on a quiet machine.`;
+    : `WARNING: ${busy.length} of ${records.length} timed runs started while other processes used ≥ ${QUIET_CORES} core (${busy.map((r) => `${r.name} ${r.cores.toFixed(2)}`).join(', ')}); their wall times are inflated — rerun on a quiet machine.`;
 }
 
 async function runOnce(ws: ScratchWorkspace, generator: Generator, i: number, isTimed: boolean): Promise<RunRecord> {

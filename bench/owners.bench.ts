@@ -116,16 +116,17 @@ function buildRepository(gitRepo: GitRepoModule, services: number, diffPaths: nu
   const shuffled = [...serviceFiles];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    const [atI, atJ] = [shuffled[i], shuffled[j]];
+    if (atI === undefined || atJ === undefined) throw new Error(`Shuffle index ${i} or ${j} is outside the files.`);
+    [shuffled[i], shuffled[j]] = [atJ, atI];
   }
-  let next = 0;
-  for (let k = 0; k < modified; k++) {
-    const path = shuffled[next++]!;
-    repo.write({ [path]: `${files[path]}// changed\n` });
-  }
-  for (let k = 0; k < deleted; k++) repo.remove(shuffled[next++]!);
-  for (let k = 0; k < renamed; k++) {
-    const from = shuffled[next++]!;
+  // Disjoint slices of the shuffled files (checked above to fit): modified, then deleted, then renamed.
+  const toModify = shuffled.slice(0, modified);
+  const toDelete = shuffled.slice(modified, modified + deleted);
+  const toRename = shuffled.slice(modified + deleted, modified + deleted + renamed);
+  for (const path of toModify) repo.write({ [path]: `${files[path]}// changed\n` });
+  for (const path of toDelete) repo.remove(path);
+  for (const [k, from] of toRename.entries()) {
     const target = Math.floor(random() * services); // usually another service, so the two paths have different owners
     repo.move(from, `services/${svc(target)}/src/moved/${k}-${from.split('/').at(-1)}`);
   }
@@ -384,7 +385,9 @@ async function main(): Promise<void> {
       },
     ];
     const evaluated = rows.map(evaluate);
-    const speedup = (row: (typeof evaluated)[number]) => (row.ratio ? `${(1 / row.ratio).toFixed(1)}×` : '—');
+    // Rows 0, 2 and 4 are the medians of the function, resolve-only and CLI-process variants.
+    const speedup = (row: (typeof evaluated)[number] | undefined) =>
+      row?.ratio ? `${(1 / row.ratio).toFixed(1)}×` : '—';
 
     await saveResult({
       benchmark: 'owners',
@@ -404,7 +407,7 @@ async function main(): Promise<void> {
       },
       rows: evaluated,
       notes: [
-        `Speed-up (anchor/ours, medians): in-process function ${speedup(evaluated[0]!)}, resolve only ${speedup(evaluated[2]!)}, CLI process ${speedup(evaluated[4]!)}.`,
+        `Speed-up (anchor/ours, medians): in-process function ${speedup(evaluated[0])}, resolve only ${speedup(evaluated[2])}, CLI process ${speedup(evaluated[4])}.`,
         `Correctness: for all ${paths.length} paths (${repo.expected.modified} modified, ${repo.expected.added} added, ${repo.expected.deleted} deleted, ${repo.expected.renamed} renamed × 2 paths) ours — CLI JSON, function and resolve — gives exactly the owners codeowners.getOwner gives; ${teamsInvolved} approval groups, ${cliJson.unowned.length} unowned.`,
         'The in-process function does more than the anchor: it runs `git diff` and reads CODEOWNERS from the base commit (3 git processes); the anchor is handed the path list.',
         'The anchor process is likewise handed the path list (no git). The CLI rows are dominated by start-up; compare the floor rows, and the tsx row for what the bundle saves.',

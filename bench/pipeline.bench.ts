@@ -17,13 +17,12 @@
  * Prints a markdown table and saves bench/results/pipeline.md + pipeline.json. Exits 0 unless the benchmark broke.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { changeServiceSource, generateServices } from './affected.bench';
 import { parseFlags } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
-import { environment, evaluate, saveResult, type Row } from './lib/report';
+import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, summarize } from './lib/stats';
 import { loadTools, type ScratchWorkspace } from './lib/tools';
 import { log, timed } from './lib/util';
@@ -92,14 +91,18 @@ async function main(): Promise<void> {
     const { stdout: before } = await ws.run('git', ['rev-parse', 'HEAD']);
     const generated = await generateServices(ws, flags.services, (tree, name) => {
       const file = `services/${name}/pipeline.json`;
-      const pipeline = JSON.parse(tree.read(file, 'utf-8')!) as PipelineFile;
-      const perf = pipeline.stages.find((stage) => stage.name === 'perf')!;
+      const text = tree.read(file, 'utf-8');
+      if (text === null) throw new Error(`The service generator wrote no ${file}.`);
+      const pipeline = JSON.parse(text) as PipelineFile;
+      const perf = pipeline.stages.find((stage) => stage.name === 'perf');
+      if (!perf) throw new Error(`${file} has no perf stage to loosen the thresholds of.`);
       perf.thresholds = { ...perf.thresholds, ...LOOSE_THRESHOLDS };
       tree.write(file, `${JSON.stringify(pipeline, null, 2)}\n`);
     });
     log(`generated ${flags.services} services in ${(generated.ms / 1000).toFixed(1)} s`);
     await ws.commit(`bench: ${flags.services} services`);
-    const changed = generated.names[0]!;
+    const [changed] = generated.names;
+    if (changed === undefined) throw new Error(`Generating ${flags.services} services gave none to change.`);
     const changedFile = await changeServiceSource(ws, changed);
     await ws.commit(`bench: change ${changed}`);
 
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
         busyRuns === 0
           ? `Every timed run started on a quiet machine (other processes < ${QUIET_CORES} core in the second before).`
           : `WARNING: ${busyRuns} of ${busy.length} runs started while other processes used ≥ ${QUIET_CORES} core; those times are inflated.`,
-        `Load average (1 m): ${env.loadAverage1m} at start, ${loadavg()[0]!.toFixed(2)} at end (2 cores, shared).`,
+        `Load average (1 m): ${env.loadAverage1m} at start, ${loadAverage1m().toFixed(2)} at end (2 cores, shared).`,
         `All samples (s) — one: ${one.map((v) => (v / 1000).toFixed(1)).join(', ')}; all: ${all.map((v) => (v / 1000).toFixed(1)).join(', ')}.`,
       ],
       raw: {

@@ -9,14 +9,13 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
 import { parseFlags } from './lib/cli';
 import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
 import { load, type LoadResult } from '@musiccorp/pipeline/load';
 import { launch, requestJson, type LaunchOptions } from './lib/node-process';
 import { WORKSPACE_ROOT } from './lib/paths';
-import { environment, evaluate, saveResult, type Row } from './lib/report';
+import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
 import { loadTools } from './lib/tools';
 import { fingerprint, log, sleep, waitForSettledFile } from './lib/util';
@@ -229,10 +228,12 @@ async function main(): Promise<void> {
       }
     }
     /** The round with the median req/s (the lower middle one for an even count); its figures are reported. */
-    const medianRound = (id: 'ours' | 'bare') =>
-      rounds.map((r) => r[id]).sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec)[
-        Math.floor((rounds.length - 1) / 2)
-      ]!;
+    const medianRound = (id: 'ours' | 'bare') => {
+      const byRate = rounds.map((r) => r[id]).sort((a, b) => a.result.requestsPerSec - b.result.requestsPerSec);
+      const middle = byRate[Math.floor((byRate.length - 1) / 2)];
+      if (!middle) throw new Error('No load round ran (--rounds is at least 1).');
+      return middle;
+    };
     const oursLoad = medianRound('ours');
     const bareLoad = medianRound('bare');
     const pairedRatios = rounds.map((r) => r.ours.result.requestsPerSec / r.bare.result.requestsPerSec);
@@ -360,7 +361,7 @@ async function main(): Promise<void> {
             `${flags.rounds} load rounds; each row shows the round with the median req/s. All req/s — ours: ${rounds.map((r) => r.ours.result.requestsPerSec.toFixed(0)).join(', ')}; bare: ${rounds.map((r) => r.bare.result.requestsPerSec.toFixed(0)).join(', ')}; ours/bare per round: ${pairedRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairedRatios).toFixed(2)}). On this shared 2-core VM a single round varies by ±15–20 %.`,
           ]
         : []),
-      `Load average (1 m): ${env.loadAverage1m} at start, ${loadavg()[0]!.toFixed(2)} at end.`,
+      `Load average (1 m): ${env.loadAverage1m} at start, ${loadAverage1m().toFixed(2)} at end.`,
       ...(oursLoad.result.non2xx + oursLoad.result.errors > 0
         ? [
             `WARNING: ours answered ${oursLoad.result.non2xx} non-2xx and had ${oursLoad.result.errors} errors under load; its req/s is not comparable.`,

@@ -20,39 +20,37 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
   const values: Record<string, number | string> = {};
   for (const [name, flag] of Object.entries(spec)) values[name] = flag.default;
 
-  const fail = (message: string): never => {
+  // A declaration, not an arrow in a const: TypeScript narrows after a call only to a declared `never` function.
+  function fail(message: string): never {
     process.stderr.write(`${message}\n\n${usage(command, spec)}`);
     process.exit(2);
-  };
+  }
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+  const args = argv[Symbol.iterator]();
+  for (const arg of args) {
     if (arg === '--help' || arg === '-h') {
       process.stdout.write(usage(command, spec));
       process.exit(0);
     }
     const match = /^--([a-zA-Z][\w-]*)(?:=(.*))?$/.exec(arg);
-    if (!match) fail(`Unexpected argument "${arg}".`);
-    const name = match![1]!;
+    const [, name, inlineValue] = match ?? [];
+    if (name === undefined) fail(`Unexpected argument "${arg}".`); // the name is the one group every match has
     const flag = spec[name];
     if (!flag) fail(`Unknown flag --${name}.`);
-    let raw = match![2];
-    if (raw === undefined) {
-      raw = argv[++i];
-      if (raw === undefined) fail(`--${name} needs a value.`);
-    }
-    if (flag!.kind === 'number') {
+    // `--name=value`, else `--name value`.
+    const raw = inlineValue ?? args.next().value ?? fail(`--${name} needs a value.`);
+    if (flag.kind === 'number') {
       const value = Number(raw);
-      if (raw!.trim() === '' || !Number.isFinite(value)) fail(`--${name} must be a number (got "${raw}").`);
-      if (flag!.integer && !Number.isInteger(value)) fail(`--${name} must be an integer (got "${raw}").`);
-      if (flag!.min !== undefined && value < flag!.min) fail(`--${name} must be at least ${flag!.min} (got "${raw}").`);
+      if (raw.trim() === '' || !Number.isFinite(value)) fail(`--${name} must be a number (got "${raw}").`);
+      if (flag.integer && !Number.isInteger(value)) fail(`--${name} must be an integer (got "${raw}").`);
+      if (flag.min !== undefined && value < flag.min) fail(`--${name} must be at least ${flag.min} (got "${raw}").`);
       values[name] = value;
-    } else if (flag!.kind === 'string') {
-      if (!flag!.pattern.test(raw!)) fail(`--${name} must match ${flag!.pattern} (got "${raw}").`);
-      values[name] = raw!;
+    } else if (flag.kind === 'string') {
+      if (!flag.pattern.test(raw)) fail(`--${name} must match ${flag.pattern} (got "${raw}").`);
+      values[name] = raw;
     } else {
-      if (!flag!.choices.includes(raw!)) fail(`--${name} must be one of ${flag!.choices.join(', ')} (got "${raw}").`);
-      values[name] = raw!;
+      if (!flag.choices.includes(raw)) fail(`--${name} must be one of ${flag.choices.join(', ')} (got "${raw}").`);
+      values[name] = raw;
     }
   }
   return values as FlagValues<S>;

@@ -22,7 +22,8 @@ export const QUIET_CORES = 0.3;
 
 export async function cpuSnapshot(pids: readonly number[]): Promise<CpuSnapshot> {
   const stat = await readFile('/proc/stat', 'utf8');
-  const fields = stat.split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [total = ''] = stat.split('\n'); // the first line: `cpu  user nice system idle iowait irq softirq steal …`
+  const fields = total.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
   const busy = user + nice + system + irq + softirq + steal;
   const times = new Map<number, number>();

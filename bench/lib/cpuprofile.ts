@@ -86,9 +86,8 @@ export async function summarizeProfile(
 function moduleBoundaries(source: string): { line: number; module: string }[] {
   const boundaries: { line: number; module: string }[] = [];
   source.split('\n').forEach((text, line) => {
-    const match = /^\s*\/\/ (\S+\.(?:[cm]?js|[cm]?ts|json))$/.exec(text);
-    if (!match) return;
-    const path = match[1]!;
+    const path = /^\s*\/\/ (\S+\.(?:[cm]?js|[cm]?ts|json))$/.exec(text)?.[1];
+    if (path === undefined) return;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
     boundaries.push({ line, module: pkg ?? path });
   });

@@ -75,13 +75,20 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     await sleep(2);
   }
   const readyMs = performance.now() - started;
+  // No pid means the spawn failed, so what answered 200 is another process on that port.
+  const { pid } = child;
+  if (pid === undefined) {
+    throw new Error(
+      `${options.entry} did not start, yet ${url}${options.readyPath} answered 200: another process holds port ${options.port}; stop it or pick another port.`,
+    );
+  }
 
   return {
-    pid: child.pid!,
+    pid,
     url,
     readyMs,
     child,
-    rssBytes: () => rssBytes(child.pid!),
+    rssBytes: () => rssBytes(pid),
     async stop(graceMs = 5000) {
       if (exit) return exit;
       child.kill('SIGTERM');

@@ -52,6 +52,12 @@ export interface Environment {
   commit: string | null;
 }
 
+/** The 1-minute load average; os.loadavg() gives 0 where the platform has none. */
+export function loadAverage1m(): number {
+  const [oneMinute = 0] = loadavg();
+  return oneMinute;
+}
+
 export async function environment(): Promise<Environment> {
   const commit = (() => {
     try {
@@ -70,7 +76,7 @@ export async function environment(): Promise<Environment> {
     cores: cpus().length,
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
-    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    loadAverage1m: Math.round(loadAverage1m() * 100) / 100,
     nx,
     commit,
   };

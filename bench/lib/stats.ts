@@ -5,12 +5,20 @@ function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
+/** `ordered[index]`; callers index within the (non-empty) sample, so a miss is a bug in this file. */
+function at(ordered: readonly number[], index: number): number {
+  const value = ordered[index];
+  if (value === undefined) throw new Error(`No sample at index ${index} of ${ordered.length}.`);
+  return value;
+}
+
 export function min(values: readonly number[]): number {
-  return sorted(values)[0]!;
+  return at(sorted(values), 0);
 }
 
 export function max(values: readonly number[]): number {
-  return sorted(values).at(-1)!;
+  const ordered = sorted(values);
+  return at(ordered, ordered.length - 1);
 }
 
 export function mean(values: readonly number[]): number {
@@ -25,7 +33,7 @@ export function percentile(values: readonly number[], p: number): number {
   const rank = (p / 100) * (s.length - 1);
   const low = Math.floor(rank);
   const high = Math.ceil(rank);
-  return s[low]! + (s[high]! - s[low]!) * (rank - low);
+  return at(s, low) + (at(s, high) - at(s, low)) * (rank - low);
 }
 
 export function median(values: readonly number[]): number {
