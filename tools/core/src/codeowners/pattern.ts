@@ -42,9 +42,12 @@ function segmentRegex(segment: string): string {
   if (segment === '*') return '[^/]+'; // a lone `*` stands for a whole, non-empty name
   let out = '';
   for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i]!;
-    if (ch === '\\') out += escapeRegex(segment[++i]!);
-    else if (ch === '*') {
+    const ch = segment.charAt(i);
+    if (ch === '\\') {
+      const escaped = segment[++i];
+      if (escaped === undefined) throw new Error(`"${segment}": a "\\" at the end of a path segment escapes nothing`);
+      out += escapeRegex(escaped);
+    } else if (ch === '*') {
       while (segment[i + 1] === '*') i++; // `a**b` is just `a*b` (gitignore)
       out += '[^/]*';
     } else if (ch === '?') out += '[^/]';
@@ -139,7 +142,8 @@ export function compilePattern(source: string): Pattern | PatternError {
       literalPrefix.push(segment);
     }
   }
-  const lastSegment = segments.at(-1)!;
+  const lastSegment = segments.at(-1);
+  if (lastSegment === undefined) throw new Error(`"${source}" has no path segment`); // split() gives at least one
   let covers: Pattern['covers'] = null;
   if (!anchored && segments.length === 1 && (lastSegment === '*' || lastSegment === '**') && !directoryOnly) {
     covers = { prefix: [], strictlyBeneath: false };
