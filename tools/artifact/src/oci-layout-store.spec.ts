@@ -3,14 +3,23 @@
  * tampering refused, concurrent publishes stored once, SIGKILLed publishes leaving nothing visible.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from './containers';
-import { ArtifactIntegrityError, ArtifactNotFoundError, blobPath, readIndex, sha256File } from './oci';
+import {
+  ArtifactIntegrityError,
+  ArtifactNotFoundError,
+  blobPath,
+  LayoutFileError,
+  processStartTime,
+  readIndex,
+  sha256File,
+  withLockFile,
+} from './oci';
 import { OciLayoutArtifactStore } from './oci-layout-store';
 import type { ImageSource, PublishHooks } from './store';
 import { corruptFile, createHandmadeImage, type HandmadeImage } from './testing/fixtures';
@@ -143,6 +152,8 @@ describe('OCI layout artifact store', () => {
     expect((error as Error).message).toContain(blobPath(store.location, layer));
     expect((error as Error).message).toMatch(/hashes to sha256:[0-9a-f]{64}/);
     expect((error as Error).message).toContain('re-run the artifact stage');
+    // past the Nx cache: a cached `nx run fixture:artifact` would replay its record and publish nothing
+    expect((error as Error).message).toContain('npx nx run fixture:artifact --skip-nx-cache');
     await expect(store.materialize(small.digest)).rejects.toBeInstanceOf(ArtifactIntegrityError);
 
     const repaired = await store.publish(source(small), { service: 'fixture', expectedDigest: small.digest });
@@ -271,6 +282,76 @@ describe('OCI layout artifact store', () => {
     expect(Date.now() - started).toBeLessThan(10_000); // the dead holder's lock was broken, not waited out
     expect(existsSync(join(store.location, '.work', 'index.lock'))).toBe(false);
   }, 60_000);
+
+  it('names a damaged index.json and the fix, which works: set it aside and publish again', async () => {
+    const store = await newStore();
+    await store.publish(source(small), { service: 'fixture' });
+    const indexFile = join(store.location, 'index.json');
+    const text = await readFile(indexFile, 'utf8');
+    for (const damaged of [text.slice(0, text.length / 2), '', '{"schemaVersion": 2}']) {
+      await writeFile(indexFile, damaged);
+      for (const read of [
+        () => store.list(),
+        () => store.verify(small.digest),
+        () => store.publish(source(small), { service: 'fixture' }),
+      ]) {
+        const error = await read().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(LayoutFileError);
+        expect((error as LayoutFileError).path).toBe(indexFile);
+        expect((error as Error).message).toMatch(new RegExp(`^${indexFile} is not (JSON|an OCI image index)`));
+        expect((error as Error).message).toContain(`mv ${indexFile} ${indexFile}.damaged`);
+        expect((error as Error).message).toContain('npx nx run-many -t artifact --skip-nx-cache');
+      }
+    }
+    await rename(indexFile, `${indexFile}.damaged`); // the fix, as the message gives it
+    await store.publish(source(small), { service: 'fixture' });
+    expect((await store.list()).map((image) => image.digest)).toEqual([small.digest]);
+    await expect(store.verify(small.digest)).resolves.toMatchObject({ digest: small.digest });
+
+    await rm(indexFile);
+    await mkdir(indexFile); // a file that cannot be read at all
+    await expect(store.list()).rejects.toThrow(`${indexFile} cannot be read (EISDIR): give this user read access`);
+  });
+
+  it('names a damaged oci-layout and the command that writes it again, which works', async () => {
+    const store = await newStore();
+    await store.publish(source(small), { service: 'fixture' });
+    const marker = join(store.location, 'oci-layout');
+    await writeFile(marker, '{"imageLayoutVers');
+    const error = await store.publish(source(small), { service: 'fixture' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LayoutFileError);
+    expect((error as Error).message).toContain(`${marker} is not an OCI layout marker`);
+    const fix = /Write it again: (.*)$/.exec((error as Error).message)?.[1];
+    expect(fix).toBe(`printf '%s\\n' '{"imageLayoutVersion":"1.0.0"}' > ${marker}`);
+    await execa('sh', ['-c', fix!]);
+    await expect(store.publish(source(small), { service: 'fixture' })).resolves.toMatchObject({ digest: small.digest });
+  });
+
+  it('takes over an index lock whose holder is gone, and waits for one that is not', async () => {
+    const store = await newStore();
+    await store.publish(source(small), { service: 'fixture' });
+    const lock = join(store.location, '.work', 'index.lock');
+    const host = hostname();
+    const since = new Date().toISOString();
+    // a pid the kernel has given to another process since (this one, started at another time than the lock says)
+    await writeFile(lock, JSON.stringify({ pid: process.pid, started: '1', host, token: 'reused', since }));
+    await expect(store.publish(source(small), { service: 'fixture' })).resolves.toMatchObject({ digest: small.digest });
+    expect(existsSync(lock)).toBe(false);
+    // a lock its creator was killed before writing into (empty), older than the grace period
+    await writeFile(lock, '');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(lock, past, past);
+    await expect(store.publish(source(small), { service: 'fixture' })).resolves.toMatchObject({ digest: small.digest });
+    expect(existsSync(lock)).toBe(false);
+    // a live holder — this very process, as it started — is waited for, never taken over
+    const started = processStartTime(process.pid);
+    await writeFile(lock, JSON.stringify({ pid: process.pid, started, host, token: 'live', since }));
+    await expect(withLockFile(lock, async () => 'taken', 200)).rejects.toThrow(
+      `waiting for the lock ${lock}, held by pid ${process.pid} on ${host}`,
+    );
+    expect(JSON.parse(await readFile(lock, 'utf8'))).toMatchObject({ token: 'live' });
+    await rm(lock);
+  });
 
   it('writes index.json atomically: a stray temp file from a killed writer is swept, never read', async () => {
     const store = await newStore();

@@ -25,7 +25,9 @@ import {
   blobPath,
   fsyncPath,
   isProcessAlive,
+  LayoutFileError,
   readIndex,
+  readLayoutFile,
   sha256File,
   sha256Of,
   verifyLayoutImage,
@@ -39,9 +41,17 @@ import {
 } from './oci';
 import { tool } from './containers';
 import type { ImageSource, PruneOptions, PruneResult, PublishOptions, PublishResult, StoredImage } from './store';
-import { assertService, BaseArtifactStore, canPreserveDigests, sourceReference, type View } from './store-base';
+import {
+  artifactCommand,
+  assertService,
+  BaseArtifactStore,
+  canPreserveDigests,
+  sourceReference,
+  type View,
+} from './store-base';
 
 const SERVICE_ANNOTATION = 'io.musiccorp.service';
+const OCI_LAYOUT_FILE = `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`;
 const REVISION_ANNOTATION = 'org.opencontainers.image.revision';
 
 function storedImage(entry: Descriptor): StoredImage {
@@ -98,21 +108,57 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
     return `musiccorp/${service}@${digest}`;
   }
 
-  private verifyContext(): VerifyContext {
+  /**
+   * Verified reads name a bad blob's file and the command that repairs it: the artifact stage without the Nx cache,
+   * because a cached run replays its record and publishes nothing, while a publish writes a good copy of every
+   * missing or corrupt blob.
+   */
+  private verifyContext(service: string | undefined): VerifyContext {
     return {
       storeLabel: this.describe(),
       location: (blob) => blobPath(this.location, blob),
       fix: (path) =>
-        `Delete it (rm -f ${path}) and re-run the artifact stage for this service: the next publish of the image writes a good copy of every missing or corrupt blob.`,
+        `Delete it (rm -f ${path}) and re-run the artifact stage for this service, past the Nx cache (a cached run publishes nothing): ${artifactCommand(service)}. The publish writes a good copy of every missing or corrupt blob.`,
     };
+  }
+
+  /** Reads index.json; a damaged one names its file and how to rebuild the list it held. */
+  private readIndex(): Promise<OciIndex> {
+    const path = join(this.location, 'index.json');
+    return readIndex(
+      this.location,
+      `It lists the stored images, whose blobs stay in blobs/sha256/: move it aside (mv ${path} ${path}.damaged), then publish again each image the store must hold, past the Nx cache: npx nx run-many -t artifact --skip-nx-cache (or ${artifactCommand(undefined)} for one service).`,
+    );
   }
 
   private async ensureLayout(): Promise<void> {
     await mkdir(join(this.location, 'blobs', 'sha256'), { recursive: true });
     await mkdir(this.workDir, { recursive: true });
-    await writeFileIfAbsent(join(this.location, 'oci-layout'), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`);
+    await writeFileIfAbsent(join(this.location, 'oci-layout'), OCI_LAYOUT_FILE);
+    await this.checkLayoutFile();
     const empty: OciIndex = { schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [] };
     await writeFileIfAbsent(join(this.location, 'index.json'), JSON.stringify(empty));
+  }
+
+  /**
+   * `oci-layout` marks the folder an OCI image layout for every tool that reads it (skopeo, umoci, the consumer of a
+   * workflow artifact); a damaged one is refused with the command that writes it again.
+   */
+  private async checkLayoutFile(): Promise<void> {
+    const path = join(this.location, 'oci-layout');
+    const text = await readLayoutFile(path);
+    let version: unknown;
+    try {
+      version = (JSON.parse(text) as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion;
+    } catch {
+      // not JSON: refused below
+    }
+    if (version !== '1.0.0') {
+      throw new LayoutFileError(
+        `${path} is not an OCI layout marker (${JSON.stringify(text.slice(0, 60))}; expected {"imageLayoutVersion":"1.0.0"}). Write it again: printf '%s\\n' '{"imageLayoutVersion":"1.0.0"}' > ${path}`,
+        path,
+      );
+    }
   }
 
   /** Removes staging directories, views and temp files left by processes that died (a killed publish). */
@@ -147,7 +193,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
     if (!existsSync(join(this.location, 'index.json'))) return result; // nothing was ever published here
     if (!options.dryRun) result.leftovers = await this.cleanupStale();
     return withLockFile(this.lockPath, async () => {
-      const index = await readIndex(this.location);
+      const index = await this.readIndex();
       const newest = newestPerService(index.manifests, keepNewest);
       const keptEntries: Descriptor[] = [];
       for (const entry of index.manifests) {
@@ -196,7 +242,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
       const service = image.service ?? '<service>';
       throw new Error(
         `${this.describe()}: the manifest of ${image.digest} (${service}), an image to keep, is missing or corrupt (${path}), so which blobs it uses is unknown; nothing was pruned. ` +
-          `Publish it again (npx nx run ${service}:artifact --skip-nx-cache), then prune again.`,
+          `Publish it again (${artifactCommand(service)}), then prune again.`,
       );
     }
     return [image.digest, config, ...manifest.layers.map((layer) => layer.digest)];
@@ -207,7 +253,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
    * images (the index lists them in the order they were last published). False when the index does not list it.
    */
   private async makeNewest(digest: string): Promise<boolean> {
-    const index = await readIndex(this.location);
+    const index = await this.readIndex();
     const at = index.manifests.findIndex((entry) => entry.digest === digest);
     const entry = index.manifests[at];
     if (!entry) return false;
@@ -221,7 +267,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
   }
 
   async list(): Promise<StoredImage[]> {
-    const index = await readIndex(this.location).catch((error: NodeJS.ErrnoException) => {
+    const index = await this.readIndex().catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return { schemaVersion: 2, manifests: [] } as OciIndex;
       throw error;
     });
@@ -229,7 +275,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
   }
 
   private async indexEntry(digest: string): Promise<Descriptor | undefined> {
-    const index = await readIndex(this.location).catch((error: NodeJS.ErrnoException) => {
+    const index = await this.readIndex().catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
@@ -274,7 +320,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
         // unreadable manifest: the verification below says what is wrong with it
       }
       for (const blob of new Set(blobs)) await linkBlob(blob);
-      const image = await verifyLayoutImage(dir, digest, this.verifyContext());
+      const image = await verifyLayoutImage(dir, digest, this.verifyContext(entry.annotations?.[SERVICE_ANNOTATION]));
       const index: OciIndex = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.index,
@@ -349,7 +395,7 @@ export class OciLayoutArtifactStore extends BaseArtifactStore {
         await options.hooks?.afterBlobs?.();
         await options.hooks?.whileLocked?.();
         if (await this.makeNewest(digest)) return true;
-        const index = await readIndex(this.location);
+        const index = await this.readIndex();
         const annotations: Record<string, string> = {
           [REF_NAME]: this.imageReference(options.service, digest),
           [SERVICE_ANNOTATION]: options.service,

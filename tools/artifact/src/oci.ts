@@ -3,7 +3,7 @@
  * built from. See https://github.com/opencontainers/image-spec/blob/main/image-layout.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,7 +148,7 @@ export async function verifyLayoutImage(
   const where = (blob: string) => context.location?.(blob) ?? blobPath(layoutDir, blob);
   const manifestFile = where(digest);
   const manifestBytes = await readFile(blobPath(layoutDir, digest)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
+    if (error.code !== 'ENOENT') throw unreadable(manifestFile, error);
     throw new ArtifactIntegrityError(
       `${context.storeLabel}: the manifest blob ${digest} of image ${digest} is missing (${manifestFile}). ${context.fix(manifestFile)}`,
       digest,
@@ -220,7 +220,7 @@ async function verifyBlob(
   const file = location(descriptor.digest);
   const where = `${role} ${descriptor.digest} of image ${image}`;
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
+    if (error.code !== 'ENOENT') throw unreadable(file, error);
     return undefined;
   });
   if (!info) {
@@ -237,7 +237,9 @@ async function verifyBlob(
       file,
     );
   }
-  const { digest } = await sha256File(path);
+  const { digest } = await sha256File(path).catch((error: unknown) => {
+    throw unreadable(file, error);
+  });
   if (digest !== descriptor.digest) {
     throw new ArtifactIntegrityError(
       `${context.storeLabel}: the ${where} is corrupt: ${file} hashes to ${digest}. ${context.fix(file)}`,
@@ -247,12 +249,61 @@ async function verifyBlob(
   }
 }
 
-export async function readIndex(layoutDir: string): Promise<OciIndex> {
-  const text = await readFile(join(layoutDir, 'index.json'), 'utf8');
-  const index = JSON.parse(text) as OciIndex;
-  if (index.schemaVersion !== 2 || !Array.isArray(index.manifests))
-    throw new Error(`${layoutDir}/index.json is not an OCI image index.`);
-  return index;
+/** A file of an OCI layout that cannot be read as what it must be (`index.json`, `oci-layout`): its path and the fix. */
+export class LayoutFileError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'LayoutFileError';
+  }
+}
+
+/** What a layout file that exists but cannot be read (permissions, a folder in its place) is refused with. */
+function unreadable(path: string, error: unknown): LayoutFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new LayoutFileError(
+    `${path} cannot be read (${code}): give this user read access to it (ls -l ${path}), or put the file back in its place.`,
+    path,
+  );
+}
+
+/** The text of a layout file; a missing one rejects with Node's own ENOENT error, an unreadable one by name. */
+export async function readLayoutFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw unreadable(path, error);
+  }
+}
+
+/**
+ * Reads `index.json` of an OCI layout. Missing: Node's ENOENT error (a store nothing was published to yet). Not an
+ * image index (truncated by a full disk, hand-edited): a LayoutFileError naming the file, what is wrong and `fix`.
+ */
+export async function readIndex(
+  layoutDir: string,
+  fix = 'It was written by a tool that did not finish; write the layout again.',
+): Promise<OciIndex> {
+  const path = join(layoutDir, 'index.json');
+  const text = await readLayoutFile(path);
+  let index: Partial<OciIndex>;
+  try {
+    index = JSON.parse(text) as Partial<OciIndex>;
+  } catch (error) {
+    throw new LayoutFileError(
+      `${path} is not JSON (${(error as Error).message}${text.length === 0 ? ', the file is empty' : ''}). ${fix}`,
+      path,
+    );
+  }
+  if (index?.schemaVersion !== 2 || !Array.isArray(index.manifests))
+    throw new LayoutFileError(
+      `${path} is not an OCI image index (schemaVersion 2 with a manifests list). ${fix}`,
+      path,
+    );
+  return index as OciIndex;
 }
 
 /** fsync a file or directory by path. */
@@ -318,22 +369,58 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When the process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the pid it names one
+ * process for good, so a pid the kernel has since given to another process is not taken for the lock's holder.
+ * Undefined where /proc is not there (then the pid alone decides).
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 interface LockOwner {
   pid: number;
+  /** processStartTime(pid) when the lock was taken. */
+  started?: string;
   host: string;
   token: string;
   since: string;
 }
 
 /**
- * Runs `fn` while holding an exclusive lock file (created with O_EXCL). A lock left by a process that died (same host,
- * pid gone) is broken; a live holder is waited for up to `timeoutMs`. The critical sections it guards are short (an
- * index read-modify-write), so waits are in milliseconds.
+ * How long a lock file may stay without an owner record: its creator writes one right after creating it, so a lock
+ * still empty (or unreadable) after this was left by a process killed in between.
+ */
+const OWNERLESS_LOCK_GRACE_MS = 5_000;
+
+/**
+ * Whether `holder` is certainly gone: on this host, its pid is not running, or is running a process that started at
+ * another time (a pid reused since). A holder on another host (a store on a shared disk) is never judged.
+ */
+function holderIsGone(holder: LockOwner): boolean {
+  if (holder.host !== hostname()) return false;
+  if (!isProcessAlive(holder.pid)) return true;
+  const started = processStartTime(holder.pid);
+  return holder.started !== undefined && started !== undefined && started !== holder.started;
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock file (created with O_EXCL) that records its holder: pid, the pid's start
+ * time, host. A lock whose holder is gone (see holderIsGone), or that has had no owner record for
+ * OWNERLESS_LOCK_GRACE_MS, is taken over; a live holder is waited for up to `timeoutMs`. The critical sections it
+ * guards are short (an index read-modify-write), so waits are in milliseconds.
  */
 export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
   const owner: LockOwner = {
     pid: process.pid,
+    ...(processStartTime(process.pid) ? { started: processStartTime(process.pid) } : {}),
     host: hostname(),
     token: randomBytes(8).toString('hex'),
     since: new Date().toISOString(),
@@ -353,7 +440,7 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, ti
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = await readLockOwner(lockPath);
-    if (holder && holder.host === owner.host && !isProcessAlive(holder.pid)) {
+    if (holder ? holderIsGone(holder) : await ownerlessFor(lockPath, OWNERLESS_LOCK_GRACE_MS)) {
       await breakStaleLock(lockPath, holder);
       continue;
     }
@@ -375,14 +462,26 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, ti
 
 async function readLockOwner(lockPath: string): Promise<LockOwner | undefined> {
   try {
-    return JSON.parse(await readFile(lockPath, 'utf8')) as LockOwner;
+    const owner = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<LockOwner> | null;
+    const complete =
+      typeof owner?.pid === 'number' && typeof owner.host === 'string' && typeof owner.token === 'string';
+    return complete ? (owner as LockOwner) : undefined;
   } catch {
     return undefined; // gone, or being written right now
   }
 }
 
-/** Moves the stale lock aside and deletes it, unless another process replaced it with a fresh lock meanwhile. */
-async function breakStaleLock(lockPath: string, stale: LockOwner): Promise<void> {
+/** Whether the lock file has existed for `graceMs` without an owner record (false once it is gone). */
+async function ownerlessFor(lockPath: string, graceMs: number): Promise<boolean> {
+  const info = await stat(lockPath).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > graceMs;
+}
+
+/**
+ * Moves the stale lock aside and deletes it, unless another process replaced it with a fresh lock meanwhile (`stale`
+ * is undefined for a lock that had no owner record).
+ */
+async function breakStaleLock(lockPath: string, stale: LockOwner | undefined): Promise<void> {
   const aside = `${lockPath}.stale-${uniqueSuffix()}`;
   try {
     await rename(lockPath, aside);
@@ -390,8 +489,9 @@ async function breakStaleLock(lockPath: string, stale: LockOwner): Promise<void>
     return; // someone else broke or released it
   }
   const moved = await readLockOwner(aside);
-  if (moved && moved.token !== stale.token) {
-    // We moved a fresh lock taken after our check: put it back if the slot is still free.
+  const fresh = moved ? moved.token !== stale?.token : !(await ownerlessFor(aside, OWNERLESS_LOCK_GRACE_MS));
+  if (fresh) {
+    // We moved a fresh lock taken after our check (maybe not yet written): put it back if the slot is still free.
     await link(aside, lockPath).catch(() => undefined);
   }
   await unlink(aside).catch(() => undefined);

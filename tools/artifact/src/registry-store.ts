@@ -17,7 +17,14 @@ import {
   verifyLayoutImage,
 } from './oci';
 import type { ImageSource, PruneOptions, PruneResult, PublishOptions, PublishResult, ReadOptions } from './store';
-import { assertService, BaseArtifactStore, canPreserveDigests, sourceReference, type View } from './store-base';
+import {
+  artifactCommand,
+  assertService,
+  BaseArtifactStore,
+  canPreserveDigests,
+  sourceReference,
+  type View,
+} from './store-base';
 
 /** Deletes the registry store's temp dirs (`musiccorp-push|pull-<pid>-…`) left by processes that died. */
 async function sweepDeadTempDirs(): Promise<void> {
@@ -178,7 +185,7 @@ export class RegistryArtifactStore extends BaseArtifactStore {
       ]).catch((error: unknown) => {
         if (error instanceof ToolError && /digest|checksum/i.test(error.stderr)) {
           throw new ArtifactIntegrityError(
-            `${this.describe()}: ${reference} does not match its digests: ${error.stderr}. Delete the image from the registry and re-run the artifact stage.`,
+            `${this.describe()}: ${reference} does not match its digests: ${error.stderr}. Delete the image from the registry and re-run the artifact stage: ${artifactCommand(service)}.`,
             digest,
             reference,
           );
@@ -188,7 +195,8 @@ export class RegistryArtifactStore extends BaseArtifactStore {
       const image = await verifyLayoutImage(dir, digest, {
         storeLabel: this.describe(),
         location: (blob) => `${this.baseUrl}/v2/${this.namespace}/${service}/blobs/${blob}`,
-        fix: () => 'Delete the image from the registry (or repair its storage) and re-run the artifact stage.',
+        fix: () =>
+          `Delete the image from the registry (or repair its storage) and re-run the artifact stage: ${artifactCommand(service)}.`,
       });
       return { dir, image, service };
     } catch (error) {

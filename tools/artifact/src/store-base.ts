@@ -35,6 +35,13 @@ export function canPreserveDigests(source: ImageSource): boolean {
   return source.transport !== 'docker-archive';
 }
 
+/**
+ * The command that builds and publishes a service's image again: past the Nx cache, because a cached
+ * `nx run <service>:artifact` replays its record and publishes nothing, so a store missing its image stays so.
+ */
+export const artifactCommand = (service: string | undefined) =>
+  `npx nx run ${service ?? '<service>'}:artifact --skip-nx-cache`;
+
 const SERVICE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export function assertService(service: string): void {
