@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { composeWorkspace, type ComposedWorkspace } from './compose';
-import { isCopied } from './platform-files';
+import { isCopied } from '@musiccorp/core/workspace/platform-files';
 import { ownersOf } from '@musiccorp/generators/src/codeowners/lib/sync';
 import { readPlatformTeams, resolveTeam } from './team';
-import { scriptFiles } from './transforms';
+import { scriptFiles } from '@musiccorp/core/workspace/transforms';
 
 const TEAM = 'royalties';
 /** Where the workspace would go: composing leaves it empty (it writes nothing). */

@@ -1,15 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree.js';
-import { DERIVED, isCopied, listPlatformFiles } from './platform-files';
-import { PLATFORM_FILE, platformProvenance, type PlatformProvenance } from './provenance';
+import { DERIVED, isCopied, listPlatformFiles } from '@musiccorp/core/workspace/platform-files';
+import { PLATFORM_FILE, platformProvenance, type PlatformProvenance } from '@musiccorp/core/workspace/provenance';
 import { seedRegistry, type PlatformTeams } from './team';
 import {
   withoutEmptyTestTarget,
   workspacePackageJson,
   workspacePackageLock,
   type WorkspacePackage,
-} from './transforms';
+} from '@musiccorp/core/workspace/transforms';
 import { formatJson } from '@musiccorp/core/json-format';
 import { renderTemplate, templateDir, type Answers } from '@musiccorp/core/render';
 import { teamGenerator } from '@musiccorp/generators/src/team/generator';

@@ -1,7 +1,10 @@
-import { git } from '@musiccorp/core/git';
+import { git } from '../git';
 
 /**
- * Which of the platform's files a team workspace starts with. It gets what builds, checks, owns and ships services —
+ * Which of the platform's files a team workspace starts with. In core, not in tools/workspace: the workspace creator
+ * copies them, and `npm run platform-upgrade` (generators/src/platform-upgrade), which runs inside a team workspace
+ * where tools/workspace is left out, merges a newer release of the same files.
+ * It gets what builds, checks, owns and ships services —
  * the generators plugin, the templates, the tools, the pipelines, the environments, the root configuration — and none
  * of what is the platform's own: its services, its end-to-end tests and benchmarks, and the specs of the copied code.
  */
@@ -28,7 +31,7 @@ export const LEFT_OUT: readonly { pattern: RegExp; why: string }[] = [
     pattern: /^templates\/workspace\//,
     why: 'the template of the workspace itself: only the platform creates workspaces',
   },
-  { pattern: /^tools\/workspace\//, why: 'this command: only the platform creates workspaces' },
+  { pattern: /^tools\/workspace\//, why: 'the workspace creator: only the platform creates workspaces' },
 ];
 
 /**

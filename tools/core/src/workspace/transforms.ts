@@ -1,4 +1,4 @@
-import { formatJson } from '@musiccorp/core/json-format';
+import { formatJson } from '../json-format';
 
 interface PackageJson {
   name: string;
