@@ -2,17 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJson } from '@nx/devkit';
+import { listServices } from '@musiccorp/core/services';
+import { isTeamOwned } from '../drift/drift';
+import { UpgradeRun } from '../upgrade/lib/plan-service';
+import type { UpgradeTarget } from '../upgrade/lib/normalize-options';
 import { createFixture, REVISION_1, type Fixture } from '../upgrade/testing';
 import { main } from './command';
 import type { OutdatedReport } from './outdated';
 
 /**
  * The upgrade specs' fixture, a real git repository: alpha and beta rendered at revision 1 of the template, then two
- * template commits (a chassis file changed; the README changed and a chassis file removed) and one that is not the
+ * template commits (a chassis file changed; the README changed, a chassis file removed, one added) and one that is not the
  * template's; gamma rendered at the last template commit. alpha's team edited the README line the template changes
- * too (a conflict an upgrade would leave); beta's chassis was edited by hand (drift).
+ * too (a conflict in a team-owned file, which the report leaves to the upgrade); beta's chassis was edited by hand
+ * (drift).
  */
 let fixture: Fixture;
+const TEAM_OWNED = (JSON.parse(REVISION_1['template.json'] ?? '{}') as { teamOwned: string[] }).teamOwned;
 const commits = { revision1: '', revision3: '', head: '' };
 
 beforeAll(() => {
@@ -34,6 +41,7 @@ beforeAll(() => {
       'LOG_LEVEL (default warn)',
     ),
     'src/chassis/legacy.ts': null,
+    'src/chassis/tracing.ts': 'export const tracing = true;\n',
   });
   fixture.addServices([{ name: 'gamma', team: 'catalog', port: 3102 }], commits.revision3);
   fixture.repo.write({
@@ -81,9 +89,9 @@ describe('npm run outdated', () => {
           upgrade: {
             platformFiles: [
               { path: 'src/chassis/logger.ts', kind: 'replaced' },
+              { path: 'src/chassis/tracing.ts', kind: 'added' },
               { path: 'src/chassis/legacy.ts', kind: 'removed' },
             ],
-            conflicts: ['README.md'],
           },
         },
         {
@@ -96,10 +104,41 @@ describe('npm run outdated', () => {
           ...recorded('gamma', 'catalog', commits.revision3),
           behind: 0,
           drift: { clean: true, findings: [] },
-          upgrade: { platformFiles: [], conflicts: [] },
+          upgrade: { platformFiles: [] },
         },
       ],
     });
+  });
+
+  it('lists the platform-owned changes the upgrade generator itself plans for each service', async () => {
+    const report = JSON.parse((await outdated(['--json'])).out) as OutdatedReport;
+    const tree = fixture.tree();
+    const run = new UpgradeRun(tree, commits.head);
+    try {
+      for (const service of listServices(tree)) {
+        const provenancePath = `${service.root}/template-provenance.json`;
+        const provenance = readJson<UpgradeTarget['provenance']>(tree, provenancePath);
+        const outcome = run.plan({ service, provenancePath, provenance });
+        const planned =
+          outcome.kind === 'refused'
+            ? 'refused'
+            : outcome.kind === 'up-to-date'
+              ? []
+              : outcome.upgrade.plan.changes
+                  .filter((change) => !isTeamOwned(change.path, TEAM_OWNED))
+                  .map(({ path, kind }) => ({ path, kind }));
+        const status = report.services.find((candidate) => candidate.service === service.name);
+        const reported =
+          status && 'upgrade' in status
+            ? 'refused' in status.upgrade
+              ? 'refused'
+              : status.upgrade.platformFiles
+            : undefined;
+        expect({ service: service.name, reported }).toEqual({ service: service.name, reported: planned });
+      }
+    } finally {
+      run.dispose();
+    }
   });
 
   it('prints a table by default, then how many services are behind and the command that upgrades them', async () => {
@@ -111,7 +150,7 @@ describe('npm run outdated', () => {
     expect(out).toBe(
       [
         'service  team        template commit     behind  drift  an upgrade would change',
-        `alpha    catalog     ${r1}  2       clean  src/chassis/logger.ts, src/chassis/legacy.ts (removed); 1 file would conflict (README.md)`,
+        `alpha    catalog     ${r1}  2       clean  src/chassis/logger.ts, src/chassis/tracing.ts (added), src/chassis/legacy.ts (removed)`,
         `beta     fulfilment  ${r1}  2       DRIFT  refused: drift in 1 platform-owned file (\`npm run drift -- beta\`)`,
         `gamma    catalog     ${r3}  0       clean  —`,
         '',

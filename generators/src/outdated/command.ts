@@ -16,7 +16,7 @@ whether its platform-owned files drifted, and which platform-owned files an upgr
 \`${UPGRADE}\` plans it; nothing is written).
   --json           one JSON document on stdout: {"head", "services": [{"service", "team", "folder", "template",
                    "commit", "date", "behind", "drift": {"clean", "findings"}, "upgrade": {"platformFiles": [{"path",
-                   "kind"}], "conflicts"} or {"refused"}}]}; a service it cannot read has "error" instead
+                   "kind"}]} or {"refused"}}]}; a service it cannot read has "error" instead
   --fail-behind=N  exit 1 when a service is more than N template commits behind (a CI gate), listing them
 Exit codes: 0 (also with services behind, drifted or unreadable, unless --fail-behind), 1 a service more than
 --fail-behind commits behind, 2 bad arguments.`,
@@ -102,14 +102,8 @@ function upgradeCell(upgrade: ServiceStatus['upgrade']): string {
   const files = upgrade.platformFiles.map((file) =>
     file.kind === 'replaced' ? file.path : `${file.path} (${file.kind})`,
   );
-  const shown =
-    files.length > MAX_FILES_SHOWN
-      ? `${files.slice(0, MAX_FILES_SHOWN).join(', ')} +${files.length - MAX_FILES_SHOWN} more`
-      : files.join(', ');
-  const { conflicts } = upgrade;
-  const conflicted =
-    conflicts.length > 0
-      ? `${conflicts.length} file${conflicts.length > 1 ? 's' : ''} would conflict (${conflicts.join(', ')})`
-      : '';
-  return [shown, conflicted].filter(Boolean).join('; ') || '—';
+  if (files.length === 0) return '—';
+  return files.length > MAX_FILES_SHOWN
+    ? `${files.slice(0, MAX_FILES_SHOWN).join(', ')} +${files.length - MAX_FILES_SHOWN} more`
+    : files.join(', ');
 }

@@ -2,7 +2,8 @@
  * Who lags: every service with its recorded template commit, how many commits of its template it is behind, whether
  * it drifted, and what an upgrade to HEAD would change — planned as the upgrade plans it (lib/plan.ts), without
  * writing. Built for hundreds of services: git is read once for the history (history.ts), each template revision
- * is extracted and compiled once, and each service costs two in-memory renders and a read of its files.
+ * is extracted and compiled once, and each service costs two in-memory renders and a read of its files (no merge of
+ * its team-owned files: they are not reported).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,10 +25,10 @@ import {
 import { planUpgrade, type FileChange } from '../upgrade/lib/plan';
 import { TemplateHistory } from './history';
 
-/** A platform-owned file an upgrade to HEAD would write or delete. */
+/** A platform-owned file an upgrade to HEAD would write or delete, as lib/plan.ts plans it. */
 export interface PlatformFileChange {
   path: string;
-  kind: 'replaced' | 'added' | 'removed';
+  kind: FileChange['kind'];
   renamedFrom?: string;
 }
 
@@ -43,8 +44,8 @@ export interface ServiceStatus {
   behind: number;
   /** The drift check (`npm run drift`) on the service's files. */
   drift: { clean: boolean; findings: DriftFinding[] };
-  /** What `nx g @musiccorp/generators:upgrade <service>` would do now, or why it would refuse. */
-  upgrade: { platformFiles: PlatformFileChange[]; conflicts: string[] } | { refused: string };
+  /** What `nx g @musiccorp/generators:upgrade <service>` would do to its platform-owned files now, or why it refuses. */
+  upgrade: { platformFiles: PlatformFileChange[] } | { refused: string };
 }
 
 /** A service whose provenance says nothing the report can use, and the fix. */
@@ -154,7 +155,15 @@ class OutdatedRun {
     const target = this.target(template);
     const migrated = migrateAnswers(answers, target.schema, target.namesRead);
     const oldFiles = old.render({ ...answers, platformVersion: provenance.platformVersion });
-    const newFiles = target.template.render({ ...migrated.answers, platformVersion: this.version() });
+    const newTeamOwned = target.template.manifest.teamOwned;
+    // Only platform-owned files are reported, and the plan decides each file on its own three versions: a team-owned
+    // file of the new render is given its old render, so the plan merges none of them (a git process for each file a
+    // team edited) while every platform-owned entry is what the upgrade itself plans.
+    const oldByPath = new Map(oldFiles.map((file) => [file.path, file.content]));
+    const newFiles = target.template.render({ ...migrated.answers, platformVersion: this.version() }).map((file) => {
+      const before = oldByPath.get(file.path);
+      return before && isTeamOwned(file.path, newTeamOwned) ? { ...file, content: before } : file;
+    });
 
     const files = new Map<string, Buffer | null>();
     const read = (path: string): Buffer | null => {
@@ -164,7 +173,7 @@ class OutdatedRun {
     const short = (sha: string) => sha.slice(0, 7);
     const outcome = planUpgrade({
       old: { files: oldFiles, teamOwned: old.manifest.teamOwned },
-      next: { files: newFiles, teamOwned: target.template.manifest.teamOwned },
+      next: { files: newFiles, teamOwned: newTeamOwned },
       renames: renderedRenames(this.renamesSince(template, from), answers, migrated.answers),
       read,
       merge: this.merger.merge,
@@ -188,14 +197,12 @@ class OutdatedRun {
       ];
       return { drift: { clean: drift.length === 0, findings: drift }, upgrade: { refused: reasons.join('; ') } };
     }
-    const { changes } = outcome.plan;
     return {
       drift: { clean: true, findings: [] },
       upgrade: {
-        platformFiles: changes.flatMap((change) =>
-          platformOwnedChange(change, old.manifest.teamOwned, target.template.manifest.teamOwned),
+        platformFiles: outcome.plan.changes.flatMap((change) =>
+          platformOwnedChange(change, old.manifest.teamOwned, newTeamOwned),
         ),
-        conflicts: changes.flatMap((change) => (change.kind === 'conflicted' ? [change.path] : [])),
       },
     };
   }
@@ -246,10 +253,9 @@ function platformOwnedChange(
   oldTeamOwned: readonly string[],
   newTeamOwned: readonly string[],
 ): PlatformFileChange[] {
-  if (change.kind === 'removed')
-    return isTeamOwned(change.path, oldTeamOwned) ? [] : [{ path: change.path, kind: 'removed' }];
-  if ((change.kind !== 'replaced' && change.kind !== 'added') || isTeamOwned(change.path, newTeamOwned)) return [];
-  return [{ path: change.path, kind: change.kind, ...(change.renamedFrom ? { renamedFrom: change.renamedFrom } : {}) }];
+  if (isTeamOwned(change.path, change.kind === 'removed' ? oldTeamOwned : newTeamOwned)) return [];
+  const renamedFrom = 'renamedFrom' in change && change.renamedFrom ? { renamedFrom: change.renamedFrom } : {};
+  return [{ path: change.path, kind: change.kind, ...renamedFrom }];
 }
 
 function readOrNull(path: string): Buffer | null {
