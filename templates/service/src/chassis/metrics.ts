@@ -1,5 +1,5 @@
 // Platform-owned: Prometheus metrics. Changes come from templates/service on upgrade, not by hand.
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { unencapsulated } from './plugin';
 import { servedUnderPressure } from './pressure';
 import { routePattern } from './request-log';
@@ -10,6 +10,12 @@ export const metrics = unencapsulated('metrics', async (app) => {
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceInfo.name, version: serviceInfo.version });
   collectDefaultMetrics({ register: registry });
+  // prom-client's nodejs_active_{handles,requests,resources}_total are gauges, and Prometheus keeps `_total` for
+  // counters (`promtool check metrics` refuses them). The per-type gauges beside them (nodejs_active_handles{type}, …)
+  // hold the same counts: sum() them for the total.
+  for (const metric of registry.getMetricsAsArray()) {
+    if (!(metric instanceof Counter) && metric.name.endsWith('_total')) registry.removeSingleMetric(metric.name);
+  }
 
   const requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
