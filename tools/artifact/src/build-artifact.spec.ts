@@ -4,10 +4,13 @@
  * podman — materialized and run with the local node; pushed to and pulled from a real registry with the same digest.
  */
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from '@musiccorp/core/git';
+import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
+import { renderTemplate } from '@musiccorp/core/render';
 import { freePort, startService } from '@musiccorp/core/service-process';
 import { ensureBaseImage, type BaseImage } from './base-image/base-image';
 import { OciLayoutArtifactStore } from './oci-layout-store';
@@ -196,6 +199,56 @@ describe('buildArtifact', () => {
       /Base image localhost\/musiccorp\/node-base:0\.0\.0 is not in the build storage .*npm run base-image/,
     );
   });
+});
+
+describe("a generated service's image labels", () => {
+  it('are its own: version, title and description from package.json, source from the git remote, no created', async () => {
+    // The service template's own Dockerfile, .dockerignore and package.json around the fixture's bundle.
+    const answers = {
+      name: 'label-check',
+      team: 'catalog',
+      teamHandle: '@musiccorp/catalog',
+      port: 3190,
+      description: 'Checks "labels": $HOME, ${GIT_SHA} and \\ stay as written.',
+      platformVersion: PLATFORM_VERSION,
+    };
+    const root = join(scratch, 'labels', answers.name);
+    await cp(service.root, root, { recursive: true });
+    const rendered = renderTemplate('service', answers).filter((file) =>
+      ['Dockerfile', '.dockerignore', 'package.json'].includes(file.path),
+    );
+    expect(rendered).toHaveLength(3);
+    for (const file of rendered) await writeFile(join(root, file.path), file.content);
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    git(root, ['init', '--quiet']);
+    git(root, ['remote', 'add', 'origin', 'https://ci-bot:s3cret@git.example/musiccorp/platform.git']);
+
+    const built = await buildImage({
+      contextDir: root,
+      service: answers.name,
+      gitSha: GIT_SHA,
+      baseImage: base.name,
+      storage,
+      engine: 'buildah',
+    });
+    try {
+      const image = await inspectImage(storage, built.tag);
+      expect(image?.labels).toMatchObject({
+        'org.opencontainers.image.version': version,
+        'org.opencontainers.image.title': answers.name,
+        'org.opencontainers.image.description': answers.description,
+        'org.opencontainers.image.source': 'https://git.example/musiccorp/platform',
+        'org.opencontainers.image.revision': GIT_SHA,
+        'io.musiccorp.service': answers.name,
+        'io.musiccorp.team': answers.team,
+      });
+      expect(version).not.toBe(process.versions.node); // not the base image's label, which it overrides
+      expect(image?.labels).not.toHaveProperty('org.opencontainers.image.created');
+      expect(image?.config['created']).toBe('1970-01-01T00:00:00Z'); // fixed: the same commit, the same digest
+    } finally {
+      await built.dispose();
+    }
+  }, 120_000);
 });
 
 describe('running the stored artifact', () => {

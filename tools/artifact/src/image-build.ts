@@ -2,7 +2,8 @@
  * Builds ONE OCI image for a service from its Dockerfile (build context: the service folder).
  *
  * Default engine: buildah, daemonless — `bud --isolation chroot --storage-driver vfs --timestamp 0 --layers=false
- * --format oci --pull=never --identity-label=false`, with BASE_IMAGE and GIT_SHA as build args. The same inputs give
+ * --format oci --pull=never --identity-label=false`, with BASE_IMAGE and GIT_SHA as build args, and the ones behind
+ * the image's labels (SERVICE_VERSION, SERVICE_DESCRIPTION, SOURCE_URL: see image-labels.ts). The same inputs give
  * the same manifest digest: `--timestamp 0` sets the creation date, history dates and every file's mtime in the new
  * layer to the epoch; the build context is first copied with normalised permissions (files 0644 or 0755, dirs 0755),
  * so a checkout's mtimes, owner or umask don't reach the image; no identity label (it would pin buildah's version).
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { buildah, inspectImage, tool, type ContainerStorage } from './containers';
+import { imageLabelArgs } from './image-labels';
 import type { ImageSource } from './store';
 import type { Descriptor } from './oci';
 
@@ -36,7 +38,10 @@ export interface ImageBuildOptions {
   /** Default `auto`: docker when an engine answers, else buildah. `ARTIFACT_ENGINE` overrides `auto`. */
   engine?: BuildEngine | 'auto';
   dockerfile?: string;
-  /** More `--build-arg`s, e.g. `{ SOURCE_URL: 'https://git.example/musiccorp' }`. Same values, same digest. */
+  /**
+   * More `--build-arg`s, e.g. `{ SOURCE_URL: 'https://git.example/musiccorp' }`; they win over the label args read
+   * from the service (image-labels.ts). Same values, same digest.
+   */
   buildArgs?: Record<string, string>;
 }
 
@@ -97,9 +102,10 @@ export async function buildImage(options: ImageBuildOptions): Promise<BuiltImage
   if (!/^[0-9a-f]{7,64}$/.test(options.gitSha))
     throw new Error(`gitSha "${options.gitSha}" is not a git commit id (7–64 lowercase hex digits).`);
   const engine = await detectEngine(options.engine);
+  const labelled = { ...options, buildArgs: await imageLabelArgs(contextDir, options.buildArgs) };
   return engine === 'docker'
-    ? buildWithDocker(options, contextDir, dockerfile)
-    : buildWithBuildah(options, contextDir, dockerfile);
+    ? buildWithDocker(labelled, contextDir, dockerfile)
+    : buildWithBuildah(labelled, contextDir, dockerfile);
 }
 
 async function buildWithBuildah(
