@@ -87,7 +87,7 @@ function parse(run: Run): Record<string, string[]> {
   expect(Object.keys(json)).toEqual(['services']);
   const result: Record<string, string[]> = {};
   for (const service of json.services) {
-    expect(Object.keys(service)).toEqual(['name', 'team', 'reasons']);
+    expect(Object.keys(service)).toEqual(['name', 'team', 'reasons', 'rebuild', 'deploy', 'checks', 'targets']);
     expect(service.team).toBe(TEAM[service.name]);
     result[service.name] = service.reasons;
   }
@@ -341,6 +341,24 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     expect(row('orders').slice(0, 5)).toEqual(['orders', 'fulfilment', 'no', 'yes', 'drift,lint,test,typecheck']);
     expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'drift,lint,test,typecheck']);
     expect(row('reviews').slice(0, 5)).toEqual(['reviews', 'customer-engagement', 'no', 'yes', '-']);
+    // --json carries the same columns for CI: a deploy-only change (reviews: an environment file) is told from one
+    // that needs a new artifact (catalog), and every target the change reaches is listed.
+    const json = await cli(['--base=fixture', '--head=HEAD', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const services = (JSON.parse(json.stdout) as { services: Record<string, unknown>[] }).services;
+    const columns = Object.fromEntries(
+      services.map(({ name, rebuild, deploy, checks }) => [name, { rebuild, deploy, checks }]),
+    );
+    const checks = ['drift', 'lint', 'test', 'typecheck'];
+    expect(columns).toEqual({
+      billing: { rebuild: false, deploy: true, checks },
+      catalog: { rebuild: true, deploy: true, checks },
+      orders: { rebuild: false, deploy: true, checks },
+      reviews: { rebuild: false, deploy: true, checks: [] },
+    });
+    const targets = Object.fromEntries(services.map(({ name, targets }) => [name, targets]));
+    expect(targets['reviews']).toEqual(['deploy']);
+    expect(targets['catalog']).toEqual(expect.arrayContaining(['build', 'artifact', ...checks, 'deploy']));
     // The platform projects whose tests read templates/ re-test (affected's fixture runs nx g, the workspace creator
     // copies templates/); no service does.
     expect(run.stdout).toMatch(

@@ -8,8 +8,9 @@ const CI_AFFECTED = new CommandLine({
   --base=<ref>  compare with the merge base of <ref> and the head (default: nx.json defaultBase)
   --head=<ref>  committed changes up to <ref>, which must be the checked-out commit; without --head:
                 the working tree (HEAD plus uncommitted and untracked files)
-  --json        {"services":[{"name","team","reasons":[...]}]} on stdout (use \`npm run -s\` so npm adds nothing);
-                notes and warnings go to stderr
+  --json        {"services":[{"name","team","reasons":[...],"rebuild","deploy","checks":[...],"targets":[...]}]}
+                on stdout (use \`npm run -s\` so npm adds nothing): the table's columns, and every target the change
+                reaches; notes and warnings go to stderr
 Exit codes: 0 done (also when nothing is affected), 1 the project graph failed, 2 bad arguments or refs.`,
   flags: {
     base: { type: 'string' },

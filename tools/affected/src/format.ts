@@ -1,13 +1,36 @@
 /** Output of `ci:affected`: the exact JSON shape CI consumes, and a table for people. */
 import type { AffectedResult } from './affected';
 
+/** One affected service as CI reads it: what the table's SERVICE, TEAM, REBUILD, DEPLOY, CHECKS and WHY columns show. */
+export interface AffectedServiceJson {
+  name: string;
+  team: string | null;
+  reasons: string[];
+  /** A new artifact: the build inputs changed (REBUILD). */
+  rebuild: boolean;
+  /** Deployed again: a new artifact, or its deploy configuration changed (DEPLOY). */
+  deploy: boolean;
+  /** The checks to run: the targets reached that are not delivery stages (CHECKS). */
+  checks: string[];
+  /** Every target the change reaches, delivery stages included (`deploy` when deploy is true). */
+  targets: string[];
+}
+
 export interface AffectedJson {
-  services: { name: string; team: string | null; reasons: string[] }[];
+  services: AffectedServiceJson[];
 }
 
 export function toJson(result: AffectedResult): AffectedJson {
   return {
-    services: result.services.map((s) => ({ name: s.name, team: s.team, reasons: s.reasons.map((r) => r.text) })),
+    services: result.services.map((s) => ({
+      name: s.name,
+      team: s.team,
+      reasons: s.reasons.map((r) => r.text),
+      rebuild: s.rebuild,
+      deploy: s.redeploy,
+      checks: checksOf(s),
+      targets: s.targets,
+    })),
   };
 }
 
@@ -16,6 +39,9 @@ const MAX_FILES_SHOWN = 20;
 
 /** The delivery chain (build → artifact → slow-test → perf → deploy) has its own columns; the rest are checks. */
 const PIPELINE_STAGES = new Set(['build', 'artifact', 'slow-test', 'perf', 'deploy']);
+
+const checksOf = (service: AffectedResult['services'][number]) =>
+  service.targets.filter((target) => !PIPELINE_STAGES.has(target));
 
 export function formatHuman(result: AffectedResult): string {
   const { revisions, services } = result;
@@ -33,7 +59,7 @@ export function formatHuman(result: AffectedResult): string {
         reasons.length > MAX_REASONS_SHOWN
           ? [...reasons.slice(0, MAX_REASONS_SHOWN), `… ${reasons.length - MAX_REASONS_SHOWN} more`]
           : reasons;
-      const checks = s.targets.filter((t) => !PIPELINE_STAGES.has(t));
+      const checks = checksOf(s);
       return [
         s.name,
         s.team ?? '-',

@@ -5,6 +5,8 @@
  * Everything runs with the `vfs` storage driver: it needs no kernel overlay support and no fuse, so it works as root
  * in a sandbox, at the cost of a full copy of the file system per layer.
  */
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,15 +15,50 @@ import { execa, type Options } from 'execa';
 export interface ContainerStorage {
   /** containers/storage graph root: images and layers. */
   root: string;
-  /** containers/storage run root: locks and transient state. */
+  /** containers/storage run root: locks and transient state (at most 50 characters for podman: see runrootFor). */
   runroot: string;
   driver: 'vfs';
 }
 
-/** The build storage of a workspace: `.artifacts/containers/` at its root (git-ignored). */
+/**
+ * The storage kept in `dir`: its graph root (images and layers: large, kept) is `<dir>/root`, its run root (locks
+ * and mount state: small, transient) the short private folder runrootFor() gives — never beside the graph root, so
+ * never as long as the checkout's path.
+ */
+export function containerStorage(dir: string): ContainerStorage {
+  const root = join(resolve(dir), 'root');
+  return { root, runroot: runrootFor(root), driver: 'vfs' };
+}
+
+/** The build storage of a workspace: `.artifacts/containers/root` at its root (git-ignored), run root aside. */
 export function workspaceStorage(workspaceRoot: string): ContainerStorage {
-  const base = resolve(workspaceRoot, '.artifacts', 'containers');
-  return { root: join(base, 'root'), runroot: join(base, 'run'), driver: 'vfs' };
+  return containerStorage(resolve(workspaceRoot, '.artifacts', 'containers'));
+}
+
+/**
+ * podman refuses a run root longer than 50 characters (exit 125, "the specified runroot is longer than 50
+ * characters"; the graph root has no such limit), and a checkout can be anywhere (a GitHub runner's is
+ * /home/runner/work/<repo>/<repo>). So the run root of the storage at `graphRoot` is `/tmp/musiccorp-<uid>-<hash>`,
+ * 38 characters at most: the hash (of the graph root's path) makes it one per storage and the same from every tool and
+ * process using that storage, which share its locks there. Created private (0700); a folder of that name that is not
+ * this user's own directory (another user's, a symlink) is refused rather than used.
+ */
+export function runrootFor(graphRoot: string): string {
+  const uid = process.getuid?.() ?? 0;
+  const hash = createHash('sha256').update(resolve(graphRoot)).digest('hex').slice(0, 12);
+  const dir = `/tmp/musiccorp-${uid}-${hash}`;
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const info = lstatSync(dir);
+  if (!info.isDirectory() || info.uid !== uid) {
+    throw new Error(
+      `${dir}, the container run root of ${graphRoot}, is not a directory of this user (uid ${uid}): it holds only transient state, so remove it (rm -rf ${dir}) and run again.`,
+    );
+  }
+  return dir;
 }
 
 /** `--storage-driver vfs --root … --runroot …`, understood by buildah and podman. */
@@ -173,9 +210,8 @@ export interface TempStorage extends ContainerStorage {
 /** A fresh, empty storage under the OS temp dir (for tests and throw-away builds). */
 export async function createTempStorage(prefix = 'musiccorp-storage-'): Promise<TempStorage> {
   const base = await mkdtemp(join(tmpdir(), prefix));
-  const storage: ContainerStorage = { root: join(base, 'root'), runroot: join(base, 'run'), driver: 'vfs' };
+  const storage = containerStorage(base);
   await mkdir(storage.root, { recursive: true });
-  await mkdir(storage.runroot, { recursive: true });
   return { ...storage, dispose: () => disposeStorage(storage, base) };
 }
 

@@ -2,21 +2,18 @@
  * The two containers/storage roots the pipeline uses: the BUILD storage (base image, image builds; the artifact
  * layer's `.artifacts/containers`) and the RUN storage (the "deploy host" the test stages load the stored image into,
  * `.artifacts/run-containers`). Environment variables move either one, e.g. to a temp dir in tests:
- *   PIPELINE_BUILD_STORAGE=<dir>, PIPELINE_RUN_STORAGE=<dir>  (each holds `root/` and `run/`)
+ *   PIPELINE_BUILD_STORAGE=<dir>, PIPELINE_RUN_STORAGE=<dir>  (each holds `root/`)
+ * Each one's run root is a short folder under /tmp whatever the workspace's path (see runrootFor).
  */
 import { join, resolve } from 'node:path';
-import { workspaceStorage, type ContainerStorage } from '@musiccorp/artifact/containers';
-
-function storageAt(dir: string): ContainerStorage {
-  return { root: join(dir, 'root'), runroot: join(dir, 'run'), driver: 'vfs' };
-}
+import { containerStorage, workspaceStorage, type ContainerStorage } from '@musiccorp/artifact/containers';
 
 export function buildStorage(workspaceRoot: string, env = process.env): ContainerStorage {
   const dir = env['PIPELINE_BUILD_STORAGE']?.trim();
-  return dir ? storageAt(resolve(dir)) : workspaceStorage(workspaceRoot);
+  return dir ? containerStorage(resolve(dir)) : workspaceStorage(workspaceRoot);
 }
 
 export function runStorage(workspaceRoot: string, env = process.env): ContainerStorage {
   const dir = env['PIPELINE_RUN_STORAGE']?.trim();
-  return storageAt(dir ? resolve(dir) : join(workspaceRoot, '.artifacts', 'run-containers'));
+  return containerStorage(dir ? resolve(dir) : join(workspaceRoot, '.artifacts', 'run-containers'));
 }

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { CommandLine, type Output } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
-import { requireTools, workspaceStorage, type ContainerStorage } from '../containers';
+import { requireTools, runrootFor, workspaceStorage, type ContainerStorage } from '../containers';
 import { ensureBaseImage } from './base-image';
 
 const BASE_IMAGE = new CommandLine({
@@ -33,11 +33,11 @@ export function main(
 ): Promise<number> {
   return BASE_IMAGE.run(argv, { out, err }, async ({ flags }) => {
     await requireTools(['buildah', 'ldd']);
-    const defaults = workspaceStorage(WORKSPACE_ROOT);
+    const root = flags.root ? resolve(flags.root) : workspaceStorage(WORKSPACE_ROOT).root;
     const storage: ContainerStorage = {
       driver: 'vfs',
-      root: flags.root ? resolve(flags.root) : defaults.root,
-      runroot: flags.runroot ? resolve(flags.runroot) : defaults.runroot,
+      root,
+      runroot: flags.runroot ? resolve(flags.runroot) : runrootFor(root),
     };
     const image = await ensureBaseImage({ storage, ...(flags.name ? { name: flags.name } : {}), force: flags.force });
     if (flags.json) {

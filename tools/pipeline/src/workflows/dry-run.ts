@@ -6,10 +6,10 @@
  * push the GitOps branch to it), and one directory for RUNNER_TEMP. Between jobs the scratch copy loses what a fresh
  * runner would not have (deploy/<env>/, dist/pipeline/) and keeps what the jobs hand over (dist/artifacts/ and the
  * OCI layout, as the workflow artifacts would). `${{ }}` expressions are resolved for the contexts the pipeline uses:
- * inputs (no registry, the local base image, deploy on), needs.*.outputs, steps.*.outputs, github.*; the podman run
- * storage (PIPELINE_RUN_STORAGE) is a temp dir of this dry run. `uses:` steps
- * are skipped, except the local fetch-artifact action, whose `run:` steps run; so is the production step that asks
- * GitHub's API about the environment's reviewers. PERF_DURATION_SECONDS=5 keeps the load test short.
+ * inputs (no registry, the local base image, deploy on), needs.*.outputs, steps.*.outputs, github.*; the container
+ * storages are the scratch copy's own, as on a runner, and are removed with it. `uses:` steps are skipped, except the
+ * local fetch-artifact action, whose `run:` steps run; so is the production step that asks GitHub's API about the
+ * environment's reviewers. PERF_DURATION_SECONDS=5 keeps the load test short.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { disposeStorage } from '@musiccorp/artifact/containers';
 import { createScratchWorkspace } from '@musiccorp/core/scratch-workspace';
+import { buildStorage, runStorage } from '../storage';
 
 export const STAGE_JOBS = ['artifact', 'slow-tests', 'perf', 'deploy-ci', 'deploy-preprod', 'deploy-production'];
 
@@ -54,8 +56,6 @@ export async function dryRun(options: {
   const ws = await createScratchWorkspace('musiccorp-dry-run-');
   const origin = await mkdtemp(join(tmpdir(), 'musiccorp-dry-run-origin-'));
   const runnerTemp = await mkdtemp(join(tmpdir(), 'musiccorp-dry-run-runner-'));
-  // The stages' podman run storage, per dry run and short (podman refuses a run root over 50 characters).
-  const runStorage = await mkdtemp('/tmp/mc-run-');
   try {
     await execa('git', ['init', '-q', '--bare', origin]);
     await execa('git', ['remote', 'add', 'origin', origin], { cwd: ws.root });
@@ -137,7 +137,6 @@ export async function dryRun(options: {
             ...resolveAll(workflow.env, steps),
             ...resolveAll(job.env, steps),
             ...resolveAll(step.env, steps),
-            ...(job.env?.['PIPELINE_RUN_STORAGE'] ? { PIPELINE_RUN_STORAGE: runStorage } : {}),
           },
           extendEnv: false,
         });
@@ -163,10 +162,11 @@ export async function dryRun(options: {
     }
     return { ok: true, outputs, ...(await gitops(origin)) };
   } finally {
+    // Their run roots live outside the workspace (see runrootFor): remove them with it.
+    for (const storage of [buildStorage(ws.root, {}), runStorage(ws.root, {})]) await disposeStorage(storage);
     await ws.dispose();
     await rm(origin, { recursive: true, force: true });
     await rm(runnerTemp, { recursive: true, force: true });
-    await rm(runStorage, { recursive: true, force: true });
   }
 }
 

@@ -17,6 +17,9 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { toJson } from '@musiccorp/affected/format';
+import type { AffectedResult } from '@musiccorp/affected/affected';
+import { STAGE_TARGETS, STAGES as STAGES_IN_ORDER } from '../pipeline-file';
 import { dryRun, STAGE_JOBS } from './dry-run';
 
 const GITHUB = join(WORKSPACE_ROOT, '.github');
@@ -77,7 +80,7 @@ interface Job {
   concurrency?: { group: string; 'cancel-in-progress'?: unknown };
   outputs?: Record<string, string>;
   env?: Record<string, unknown>;
-  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
+  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> | string };
   uses?: string;
   with?: Record<string, unknown>;
   secrets?: Record<string, unknown> | 'inherit';
@@ -129,7 +132,23 @@ const allSteps = () => [
   ...allJobs().flatMap(({ file, id, job }) => (job.steps ?? []).map((step) => ({ where: `${file} ${id}`, step }))),
   ...[...actions].flatMap(([file, action]) => (action.runs.steps ?? []).map((step) => ({ where: file, step }))),
 ];
-const allRuns = () => allSteps().filter((s): s is { where: string; step: Step & { run: string } } => !!s.step.run);
+const allRuns = () =>
+  allSteps()
+    .filter((s): s is { where: string; step: Step & { run: string } } => !!s.step.run)
+    .map(({ where, step }) => ({ where, step: { ...step, run: withInputDefaults(step) } }));
+
+/**
+ * A step's script with each `"$VAR"` whose env is `${{ inputs.<name> }}` replaced by that service-pipeline.yml input's
+ * default, so the targets a step runs through an input (fast-tests' `-t "$CHECKS"`) are read as by default.
+ */
+function withInputDefaults(step: Step & { run: string }): string {
+  const inputs = pipeline.on.workflow_call?.inputs ?? {};
+  return step.run.replace(/"\$([A-Z_]+)"/g, (text, name: string) => {
+    const input = /^\$\{\{ inputs\.([\w-]+) \}\}$/.exec(String(step.env?.[name] ?? ''))?.[1];
+    const fallback = input ? inputs[input]?.default : undefined;
+    return typeof fallback === 'string' ? fallback : text;
+  });
+}
 
 /** Every string inside a value (expressions live in strings anywhere: if, with, env, outputs, matrix …). */
 function strings(value: unknown): string[] {
@@ -265,6 +284,13 @@ describe('ci.yml', () => {
     });
     expect(step.run).toContain(`jq -c '[.services[].name]'`);
     expect(job.outputs?.['services']).toBe('${{ steps.affected.outputs.services }}');
+    expect(step.run).toContain('matrix=$(jq -c -f .github/scripts/affected-matrix.jq "$result")');
+    expect(job.outputs?.['matrix']).toBe('${{ steps.affected.outputs.matrix }}');
+    // Without a base every service goes through its whole pipeline: all checks, a new artifact, a deploy.
+    const quoted = (targets: readonly string[]) => targets.map((t) => `"${t}"`).join(', ');
+    const script = step.run!.replace(/\s+/g, ' ');
+    expect(script).toContain(`rebuild: true, deploy: true, checks: [${quoted(STAGE_TARGETS.test)}]`);
+    expect(script).toContain(`targets: [${quoted(STAGES_IN_ORDER.flatMap((stage) => STAGE_TARGETS[stage]))}]`);
   });
 
   it('checks: formatting and owners check', () => {
@@ -304,10 +330,15 @@ describe('ci.yml', () => {
     expect(job.needs).toBe('affected');
     expect(job.if).toBe("needs.affected.outputs.services != '[]'");
     expect(job.strategy?.['fail-fast']).toBe(false);
-    expect(job.strategy?.matrix).toEqual({ service: '${{ fromJSON(needs.affected.outputs.services) }}' });
+    // one matrix entry per affected service, carrying what ci:affected says its pipeline runs
+    expect(job.strategy?.matrix).toBe('${{ fromJSON(needs.affected.outputs.matrix) }}');
     expect(job.uses).toBe('./.github/workflows/service-pipeline.yml');
     expect(job.with?.['service']).toBe('${{ matrix.service }}');
-    expect(job.with?.['deploy']).toBe("${{ github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}");
+    expect(job.with?.['checks']).toBe('${{ matrix.checks }}');
+    expect(job.with?.['deliver']).toBe('${{ matrix.deliver }}');
+    expect(job.with?.['deploy']).toBe(
+      "${{ github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && matrix.deploy }}",
+    );
     expect(job.with?.['artifact-registry']).toContain('vars.ARTIFACT_REGISTRY');
     expect(job.with?.['artifact-registry']).toContain(
       'github.event.pull_request.head.repo.full_name == github.repository',
@@ -332,6 +363,20 @@ describe('service-pipeline.yml', () => {
     expect(Object.keys(pipeline.on)).toEqual(['workflow_call']);
     expect(pipeline.on.workflow_call?.inputs?.['service']).toMatchObject({ required: true, type: 'string' });
     expect(pipeline.on.workflow_call?.inputs?.['node-version']).toMatchObject({ default: '20.20.2' });
+  });
+
+  it('runs the checks it is given, and delivers only when asked: the rest of the chain needs the artifact job', () => {
+    const inputs = pipeline.on.workflow_call!.inputs!;
+    expect(inputs['checks']).toMatchObject({ type: 'string', default: STAGE_TARGETS.test.join(',') });
+    expect(inputs['deliver']).toMatchObject({ type: 'boolean', default: true });
+    const step = jobs['fast-tests']!.steps!.find((s) => s.run?.includes('npx nx'))!;
+    expect(step.if).toBe("inputs.checks != ''");
+    expect(step.env).toEqual({ CHECKS: '${{ inputs.checks }}' });
+    expect(step.run).toBe('npx nx run-many -t "$CHECKS" --projects="$SERVICE" --output-style=stream');
+    expect(jobs['artifact']!.if).toBe('inputs.deliver');
+    // A job whose needs were skipped is skipped: every later job needs the artifact job.
+    for (const id of ['slow-tests', 'perf', ...Object.keys(DEPLOY_ENVIRONMENTS)])
+      expect(needsOf(jobs[id]!), id).toContain('artifact');
   });
 
   it('has exactly the stage jobs, in order through needs', () => {
@@ -602,6 +647,43 @@ describe('.github/scripts', () => {
   const digest = (c: string) => `sha256:${c.repeat(64)}`;
   const A = digest('a');
   const B = digest('b');
+
+  describe('affected-matrix.jq', () => {
+    const matrix = async (services: AffectedResult['services']) => {
+      const json = JSON.stringify(toJson({ services } as AffectedResult));
+      const { stdout } = await execa('jq', ['-c', '-f', join(SCRIPTS, 'affected-matrix.jq')], { input: json });
+      return JSON.parse(stdout) as { include: Record<string, unknown>[] };
+    };
+    const service = (name: string, rebuild: boolean, redeploy: boolean, targets: string[]) => ({
+      name,
+      root: `services/${name}`,
+      team: 'catalog',
+      reasons: [],
+      rebuild,
+      redeploy,
+      targets,
+    });
+
+    it("gives each affected service its pipeline from ci:affected's JSON: checks reached, deliver, deploy", async () => {
+      const all = [...STAGE_TARGETS.test, 'build', 'artifact', 'slow-test', 'perf', 'deploy'];
+      expect(
+        await matrix([
+          service('source-change', true, true, all),
+          service('test-change', false, false, ['test', 'lint']),
+          service('environment-change', false, true, ['deploy']),
+          service('pipeline-file-change', false, false, [...STAGE_TARGETS.test, 'slow-test', 'perf']),
+        ]),
+      ).toEqual({
+        include: [
+          { service: 'source-change', checks: STAGE_TARGETS.test.join(','), deliver: true, deploy: true },
+          { service: 'test-change', checks: 'test,lint', deliver: false, deploy: false },
+          { service: 'environment-change', checks: '', deliver: true, deploy: true },
+          { service: 'pipeline-file-change', checks: STAGE_TARGETS.test.join(','), deliver: true, deploy: false },
+        ],
+      });
+      expect(await matrix([])).toEqual({ include: [] });
+    });
+  });
 
   describe('resolve-base.sh', () => {
     let repo: string;
