@@ -43,6 +43,20 @@ describe('parseCodeowners', () => {
     expect(rule!.owners).toEqual(['@a']);
   });
 
+  it('keeps an escaped trailing space of an ownerless line, dropping only unescaped ones (gitignore)', () => {
+    const file = parseCodeowners(['* @a', 'foo\\ ', 'bar\\  \t', '/baz\\\\ @b  '].join('\n'));
+    expect(file.problems).toEqual([]);
+    expect(file.rules.map((rule) => [rule.pattern.source, rule.owners])).toEqual([
+      ['*', ['@a']],
+      ['foo\\ ', []],
+      ['bar\\ ', []],
+      ['/baz\\\\', ['@b']],
+    ]);
+    const [, foo] = file.rules;
+    expect(foo!.pattern.regex.test('foo ')).toBe(true);
+    expect(foo!.pattern.regex.test('foo')).toBe(false);
+  });
+
   it('reports invalid lines with their line number and a fix, and skips them as GitHub does', () => {
     const file = parseCodeowners(
       [

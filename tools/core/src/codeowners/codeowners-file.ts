@@ -78,13 +78,30 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
+/**
+ * A line without its leading and trailing whitespace, but for trailing whitespace escaped with `\`: in gitignore an
+ * ownerless `foo\ ` names the file "foo " (trimming the space would leave a lone `\`).
+ */
+function trimLine(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[ \t]/.test(text.charAt(end - 1)) && !isEscaped(text, end - 1)) end--;
+  return text.slice(0, end).trimStart();
+}
+
+/** Whether the character at `at` follows an odd number of backslashes. */
+function isEscaped(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (at - backslashes - 1 >= 0 && text.charAt(at - backslashes - 1) === '\\') backslashes++;
+  return backslashes % 2 === 1;
+}
+
 export function parseCodeowners(text: string, path = 'CODEOWNERS'): CodeownersFile {
   const rules: Rule[] = [];
   const problems: LineProblem[] = [];
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((rawLine, i) => {
     const line = i + 1;
-    const content = rawLine.replace(/\r$/, '').trim();
+    const content = trimLine(rawLine.replace(/\r$/, ''));
     if (content === '' || content.startsWith('#')) return;
     const [source, ...owners] = tokenize(content);
     if (source === undefined) return;

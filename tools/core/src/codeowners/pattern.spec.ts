@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { createGitRepo, type GitRepo } from '../testing/git-repo';
 import { compilePattern, isPatternError, matchesPath, subsumes, type Pattern } from './pattern';
 
 function pattern(source: string): Pattern {
@@ -8,6 +10,21 @@ function pattern(source: string): Pattern {
 }
 
 const matches = (source: string, path: string) => pattern(source).regex.test(path);
+
+/** Which of `paths` the repository's .gitignore ignores, as git decides it (their leading folders included). */
+function gitIgnores(repo: GitRepo, paths: string[]): Record<string, boolean> {
+  const result = spawnSync('git', ['check-ignore', '--stdin', '-z', '-v', '-n'], {
+    cwd: repo.root,
+    input: paths.map((path) => `${path}\0`).join(''),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0 && result.status !== 1) throw new Error(`git check-ignore failed: ${result.stderr}`);
+  // -z -v -n: source, line number, pattern, path for each path; the source is empty for a path nothing ignores
+  const fields = result.stdout.split('\0');
+  const ignored: Record<string, boolean> = {};
+  for (let i = 0; i + 3 < fields.length; i += 4) ignored[fields[i + 3]!] = fields[i] !== '';
+  return ignored;
+}
 
 /** pattern → path → expected, following GitHub's "About code owners" examples and gitignore semantics. */
 const TABLE: Record<string, Record<string, boolean>> = {
@@ -62,6 +79,11 @@ const TABLE: Record<string, Record<string, boolean>> = {
   '**/*.md': { 'a.md': true, 'x/y/a.md': true, 'a.mdx': false },
   'f\\*o': { 'f*o': true, foo: false },
   'with\\ space/': { 'with space/a': true, 'with/a': false },
+  // an escaped trailing space is part of the name (gitignore drops only unescaped trailing spaces)
+  'foo\\ ': { 'foo ': true, 'x/foo ': true, 'foo /a': true, foo: false, 'foo  ': false },
+  // escaped brackets are the characters themselves, not a range
+  '\\[ab\\]': { '[ab]': true, 'x/[ab]/y': true, a: false, b: false, ab: false },
+  '/v\\[2\\].md': { 'v[2].md': true, 'v2.md': false, 'x/v[2].md': false },
   // case-sensitive, as on GitHub
   '/Docs/': { 'Docs/a': true, 'docs/a': false },
   // regex metacharacters are literal
@@ -79,6 +101,8 @@ describe('compilePattern', () => {
   it.each([
     ['!*.js', /negation with "!" is not supported/],
     ['*.[ch]', /character ranges "\[ \]" are not supported/],
+    ['\\[ab]', /character ranges/], // the "]" is not escaped
+    ['a\\\\[b\\]', /character ranges/], // an escaped backslash, then an unescaped "["
     ['\\#notes', /escaping "#" with "\\" is not supported/],
     ['a#b', /"#" inside a pattern/],
     ['a/***', /"\*\*\*"/],
@@ -90,6 +114,21 @@ describe('compilePattern', () => {
     expect(isPatternError(compiled)).toBe(true);
     expect((compiled as { message: string }).message).toMatch(message);
     expect((compiled as { fix: string }).fix).not.toBe('');
+  });
+
+  it('matches what git itself ignores for the same line (git check-ignore), but for GitHub\'s trailing "/*"', () => {
+    const repo = createGitRepo({}, 'codeowners-pattern-');
+    try {
+      for (const [source, paths] of Object.entries(TABLE)) {
+        // GitHub's documented difference: `docs/*` matches direct files only, where gitignore ignores docs/a/b too.
+        if (/(?:^|\/)\*$/.test(source) && source !== '*') continue;
+        repo.write({ '.gitignore': `${source}\n` });
+        const actual = Object.fromEntries(Object.keys(paths).map((path) => [path, matches(source, path)]));
+        expect(actual, source).toEqual(gitIgnores(repo, Object.keys(paths)));
+      }
+    } finally {
+      repo.dispose();
+    }
   });
 
   it('matchesPath (the regex-free fast path) agrees with the regex on every table entry', () => {

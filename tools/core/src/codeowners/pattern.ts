@@ -2,6 +2,8 @@
  * One CODEOWNERS pattern, compiled to a regular expression with GitHub's semantics: gitignore-style globs minus the
  * three gitignore features GitHub documents as unsupported (`!` negation, `[ ]` ranges, `\#` escaping), and with
  * GitHub's one documented difference: a trailing lone `*` segment (`docs/*`) matches the folder's direct files only.
+ * A `\` escapes the next character as in gitignore: `\*`, `\[`, `\]` and `\ ` (a space, trailing ones too) are
+ * literal.
  *
  * Paths are repo-relative with `/` separators and no leading `./` or `/`. Matching is case-sensitive, as on GitHub.
  */
@@ -36,6 +38,15 @@ export interface PatternError {
 
 const isLiteral = (segment: string) => !/[*?\\]/.test(segment);
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Whether `source` has one of `chars` not escaped by a `\` (gitignore: `\[` is a literal bracket, not a range). */
+function hasUnescaped(source: string, chars: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (chars.includes(source.charAt(i))) return true;
+  }
+  return false;
+}
 
 /** Translates one path segment (not `**`) to a regex fragment: `*` and `?` never cross `/`. */
 function segmentRegex(segment: string): string {
@@ -76,10 +87,10 @@ export function compilePattern(source: string): Pattern | PatternError {
       fix: 'match the file through its folder instead, e.g. "/dir/"',
     };
   }
-  if (/[[\]]/.test(source)) {
+  if (hasUnescaped(source, '[]')) {
     return {
       message: `"${source}": character ranges "[ ]" are not supported in CODEOWNERS (GitHub skips this line)`,
-      fix: 'write one line per alternative, or use "*" / "?" wildcards',
+      fix: 'write one line per alternative, or use "*" / "?" wildcards; "\\[" and "\\]" match a bracket itself',
     };
   }
   if (source.includes('***')) {
