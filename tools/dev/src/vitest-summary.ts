@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 export interface TestTotals {
   passed: number;
   failed: number;
@@ -8,8 +10,7 @@ export interface TestTotals {
 export function summarizeVitest(output: string): TestTotals {
   const totals: TestTotals = { passed: 0, failed: 0, skipped: 0 };
   // Replayed cache entries keep the colours of the run that filled the cache.
-  // eslint-disable-next-line no-control-regex
-  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+  for (const line of stripVTControlCharacters(output).split('\n')) {
     const counts = /(?:^|\s)Tests\s+((?:\d+ (?:passed|failed|skipped)(?: \| )?)+)\s*\(\d+\)\s*$/.exec(line)?.[1];
     if (counts === undefined) continue;
     for (const [, count, kind] of counts.matchAll(/(\d+) (passed|failed|skipped)/g)) {
