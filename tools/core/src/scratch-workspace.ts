@@ -117,7 +117,11 @@ async function populate(root: string): Promise<ScratchWorkspace> {
   return scratch;
 }
 
-async function linkNodeModules(root: string): Promise<void> {
+/**
+ * `root/node_modules` as symlinks to this workspace's packages, so `root` runs without an install; also a per-team
+ * workspace created with `--no-install` (its own packages are linked into it, as npm links them).
+ */
+export async function linkNodeModules(root: string): Promise<void> {
   const source = join(WORKSPACE_ROOT, 'node_modules');
   const target = join(root, 'node_modules');
   await mkdir(target);

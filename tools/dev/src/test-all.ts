@@ -1,5 +1,7 @@
 /**
- * `npm test`: formatting of the whole workspace, then every project's lint, typecheck, unit tests, drift check
+ * `npm test`: in a per-team workspace, first no unresolved conflict of `npm run platform-upgrade` in the files copied
+ * from the platform (nothing else runs until they are resolved); then formatting of the whole workspace, then every
+ * project's lint, typecheck, unit tests, drift check
  * (each service's platform-owned files as its recorded template commit rendered them) and e2e tests through Nx
  * (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
  * own summary.
@@ -8,6 +10,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
+import { describeUnresolvedConflicts, unresolvedUpgradeConflicts } from '@musiccorp/core/workspace/conflicts';
 import { summarizeVitest } from './vitest-summary';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'drift', 'e2e'];
@@ -19,6 +22,12 @@ const options = {
   env: { NX_DAEMON: 'false', NO_COLOR: '1', FORCE_COLOR: 'false', NX_TUI: 'false' },
   reject: false,
 };
+
+const conflicts = unresolvedUpgradeConflicts(WORKSPACE_ROOT);
+if (conflicts.length > 0) {
+  console.error(`${describeUnresolvedConflicts(conflicts)} Then npm test again: nothing else runs until then.`);
+  process.exit(1);
+}
 
 console.log('prettier --check . (fix with: npx prettier --write .)');
 const format = await execa('npx', ['prettier', '--check', '--log-level=warn', '.'], { ...options, stdio: 'inherit' });
