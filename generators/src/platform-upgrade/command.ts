@@ -147,7 +147,7 @@ interface Report {
 }
 
 /** The platform commits moved across, the files by outcome, platform.json, and the next steps. */
-export function formatReport({ recorded, release, commits, plan, dryRun }: Report): string {
+function formatReport({ recorded, release, commits, plan, dryRun }: Report): string {
   const [old, next] = [short(recorded.platformCommit), short(release.platformCommit)];
   const lines = [
     `platform-upgrade${dryRun ? ' (dry run: nothing written)' : ''}: ${release.platform} ${recorded.platformVersion} → ${release.platformVersion}, platform ${old}..${next}, ${commits.length} commit${commits.length === 1 ? '' : 's'}:`,
@@ -200,7 +200,7 @@ function formatConflicts(conflicted: PlatformUpgradePlan['changes'], dryRun: boo
     ...files,
     'In each, keep what you want between <<<<<<< (yours) and >>>>>>> (the platform’s) and delete the marker lines.',
     'Until then the workspace’s `npm test` fails before anything else runs (a conflict never reaches a build), and the',
-    'next platform upgrade refuses to start. Then npm install and commit as above.',
+    'next platform upgrade refuses to start. Then the next steps above.',
     '',
   ].join('\n');
 }
