@@ -267,6 +267,55 @@ describe('refusals', () => {
     }
   });
 
+  it('with --all, refuses by each recorded commit: newer than --to, on another branch, missing from this clone', async () => {
+    const originals = Object.fromEntries(
+      ['alpha', 'beta', 'gamma'].map((name) => [name, fixture.read(`services/${name}/${PROVENANCE_FILE}`)!]),
+    );
+    const record = (recorded: Record<string, string>, message: string) => {
+      fixture.repo.write(
+        Object.fromEntries(
+          Object.entries(recorded).map(([name, commit]) => [
+            `services/${name}/${PROVENANCE_FILE}`,
+            originals[name]!.replace(commits.r1, commit),
+          ]),
+        ),
+      );
+      fixture.repo.commit(message);
+    };
+    // a commit beside r2, not in it: rendered on another branch
+    const side = fixture.repo.git('commit-tree', `${commits.r1}^{tree}`, '-p', commits.r1, '-m', 'side').trim();
+    const missing = 'f'.repeat(40);
+    try {
+      // alpha and gamma record the same commit: each is refused in its own name
+      record({ alpha: commits.r3, beta: side, gamma: commits.r3 }, 'recorded at r3 and on a side branch');
+      const refused = upgradeGenerator(fixture.tree(), { all: true, to: commits.r2 });
+      for (const name of ['alpha', 'gamma'])
+        await expect(refused).rejects.toThrow(
+          `--to=${commits.r2} (${short(commits.r2)}) is older than ${short(commits.r3)}, the commit ${name} was rendered at: an upgrade never goes back.`,
+        );
+      await expect(refused).rejects.toThrow(
+        `--to=${commits.r2} (${short(commits.r2)}) does not contain ${short(side)}, the commit beta was rendered at (another branch?).`,
+      );
+
+      record({ alpha: missing, beta: commits.r1, gamma: missing }, 'recorded at a commit this clone lacks');
+      const many = fixture.tree();
+      const callback = await upgradeGenerator(many, { all: true });
+      expect(many.listChanges().some((change) => change.path.startsWith('services/beta/'))).toBe(true);
+      for (const name of ['alpha', 'gamma'])
+        expect(printed()).toContain(
+          `services/${name}/${PROVENANCE_FILE} records platform commit ${missing.slice(0, 12)}, which this repository does not have`,
+        );
+      await expect(callback()).rejects.toThrow(/2 services were refused \(alpha, gamma\)/);
+    } finally {
+      fixture.repo.write(
+        Object.fromEntries(
+          Object.entries(originals).map(([name, text]) => [`services/${name}/${PROVENANCE_FILE}`, text]),
+        ),
+      );
+      fixture.repo.commit('provenance back at r1');
+    }
+  });
+
   it('refuses team-owned files the new template makes platform-owned while the team changed them', async () => {
     const repo = createFixture();
     try {

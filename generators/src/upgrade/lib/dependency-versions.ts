@@ -1,21 +1,20 @@
 import type { RenderedFile } from '@musiccorp/core/render';
-import { fileAt } from './platform-at';
 
 type Manifest = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 
 /**
  * A service's package.json is platform-owned and takes the new render, so its dependency versions are the template's
  * at --to; the single version policy says they are the root package.json's. Each one that is not (a template that
- * lags the root) is named, so the platform fixes the template rather than the team the service.
+ * lags the root) is named, so the platform fixes the template rather than the team the service. `rootText` is the
+ * root package.json at `commit` (null when it has none), read once per run by the caller.
  */
 export function dependencyVersionMismatches(
-  root: string,
+  rootText: string | null,
   commit: string,
   rendered: readonly RenderedFile[],
   template: string,
 ): string[] {
   const service = rendered.find((file) => file.path === 'package.json');
-  const rootText = fileAt(root, commit, 'package.json');
   if (!service || rootText === null) return [];
   const rootManifest = JSON.parse(rootText) as Manifest;
   const rootVersions = { ...rootManifest.devDependencies, ...rootManifest.dependencies };

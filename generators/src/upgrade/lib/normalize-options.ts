@@ -55,8 +55,17 @@ export function normalizeOptions(tree: Tree, schema: UpgradeGeneratorSchema): No
     tree.root,
     services.map((service) => service.root),
   );
+  const relations = new Map<string, RecordedCommit>(); // services usually record the same commit: ask git once
+  const relationOf = (commit: string) => {
+    let relation = relations.get(commit);
+    if (!relation) {
+      relation = recordedCommit(tree.root, commit, to.commit);
+      relations.set(commit, relation);
+    }
+    return relation;
+  };
   for (const service of services) {
-    const reason = provenanceProblem(tree, service, to) ?? dirtyProblem(service, dirty.get(service.root));
+    const reason = provenanceProblem(tree, service, to, relationOf) ?? dirtyProblem(service, dirty.get(service.root));
     if (reason) refusals.push({ service: service.name, reason });
     else
       targets.push({
@@ -100,7 +109,12 @@ function selectServices(tree: Tree, schema: UpgradeGeneratorSchema): ServiceInfo
   return services;
 }
 
-function provenanceProblem(tree: Tree, service: ServiceInfo, to: NormalizedOptions['to']): string | undefined {
+function provenanceProblem(
+  tree: Tree,
+  service: ServiceInfo,
+  to: NormalizedOptions['to'],
+  relationOf: (commit: string) => RecordedCommit,
+): string | undefined {
   const path = `${service.root}/${PROVENANCE_FILE}`;
   if (!tree.exists(path))
     return `${path} is missing: without the template, commit and answers it was rendered from there is nothing to merge the new template against. Restore it from git (\`git log --oneline -- ${path}\`), or, for a service the platform never rendered, render a new one (\`nx g @musiccorp/generators:service\`) and move the team's code into it.`;
@@ -116,12 +130,11 @@ function provenanceProblem(tree: Tree, service: ServiceInfo, to: NormalizedOptio
   if (provenance.templatesModified || !commit) {
     return `${path} records ${commit ? `"templatesModified": true — ${service.name} was rendered while templates/ had uncommitted changes` : 'no platform commit — it was rendered outside git'}, so no commit holds the template it was rendered from, and a 3-way merge has no base. Fix: find the commit whose templates/ rendered it (\`npm run drift -- ${service.name}\` passes once its provenance names it), set "platformCommit" to it and "templatesModified" to false, commit, then upgrade.`;
   }
-  const recorded = tryGit(tree.root, ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`])?.trim();
-  if (!recorded)
+  const relation = relationOf(commit);
+  if (relation === 'missing')
     return `${path} records platform commit ${commit.slice(0, 12)}, which this repository does not have (a rewritten or shallow history?). Fetch it (\`git fetch --unshallow\` in a shallow clone), then upgrade.`;
-  if (recorded === to.commit) return undefined; // up to date: planned, reported as such
-  if (isAncestor(tree.root, recorded, to.commit)) return undefined;
-  return isAncestor(tree.root, to.commit, recorded)
+  if (relation === 'upgradable') return undefined;
+  return relation === 'newer'
     ? `--to=${to.ref} (${to.commit.slice(0, 7)}) is older than ${commit.slice(0, 7)}, the commit ${service.name} was rendered at: an upgrade never goes back. Pass a newer --to, or leave it out for HEAD.`
     : `--to=${to.ref} (${to.commit.slice(0, 7)}) does not contain ${commit.slice(0, 7)}, the commit ${service.name} was rendered at (another branch?). Pass a ref that descends from it, e.g. HEAD of the branch it was rendered on.`;
 }
@@ -129,6 +142,19 @@ function provenanceProblem(tree: Tree, service: ServiceInfo, to: NormalizedOptio
 function dirtyProblem(service: ServiceInfo, files: string[] | undefined): string | undefined {
   if (!files?.length) return undefined;
   return `${service.root} has uncommitted changes: ${files.join(', ')}. The upgrade merges against the committed folder and must not mix its changes with yours: commit or stash them first (\`git stash push -- ${service.root}\`), then upgrade.`;
+}
+
+/**
+ * A recorded commit as --to sees it: one this clone lacks, --to itself or one it descends from (`upgradable`: an
+ * up-to-date service is planned and reported as such), newer than --to, or on another branch.
+ */
+type RecordedCommit = 'missing' | 'upgradable' | 'newer' | 'diverged';
+
+function recordedCommit(root: string, commit: string, to: string): RecordedCommit {
+  const recorded = tryGit(root, ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`])?.trim();
+  if (!recorded) return 'missing';
+  if (recorded === to || isAncestor(root, recorded, to)) return 'upgradable';
+  return isAncestor(root, to, recorded) ? 'newer' : 'diverged';
 }
 
 const isAncestor = (root: string, ancestor: string, descendant: string) =>

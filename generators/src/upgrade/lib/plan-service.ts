@@ -8,6 +8,7 @@ import { migrateAnswers, namesReadBy } from './answers';
 import { GitMergeFile } from './merge-file';
 import type { Refusal, UpgradeTarget } from './normalize-options';
 import {
+  fileAt,
   generatorSchemaAt,
   platformVersionAt,
   renderedRenames,
@@ -41,8 +42,8 @@ export type ServiceOutcome =
 
 /**
  * Plans the upgrade of each service of a run against one target commit: each template revision is extracted from git
- * once, and what the platform declares at the target (version, generator schema) is read once. dispose() removes the
- * extracted revisions and the merge scratch folder.
+ * once, and what the platform declares at the target (version, generator schema, root package.json) is read once.
+ * dispose() removes the extracted revisions and the merge scratch folder.
  */
 export class UpgradeRun {
   private readonly revisions: TemplateRevisions;
@@ -51,6 +52,8 @@ export class UpgradeRun {
   private readonly history = new Map<string, { commits: TemplateCommit[]; renames: Array<[string, string]> }>();
   private readonly compiled = new Map<string, { template: CompiledTemplate; root: string; names?: Set<string> }>();
   private readonly schemas = new Map<string, GeneratorSchema>();
+  /** The root package.json at the target, read on the first upgrade: undefined until then, null when it has none. */
+  private rootManifest: string | null | undefined;
 
   constructor(
     private readonly tree: Tree,
@@ -126,7 +129,8 @@ export class UpgradeRun {
       sameAnswers(next.answers, provenance.answers);
     if (unchanged) return { kind: 'up-to-date', service, at: from };
 
-    const warnings = dependencyVersionMismatches(this.tree.root, this.to, newFiles, template);
+    if (this.rootManifest === undefined) this.rootManifest = fileAt(this.tree.root, this.to, 'package.json');
+    const warnings = dependencyVersionMismatches(this.rootManifest, this.to, newFiles, template);
     return {
       kind: 'upgrade',
       upgrade: {
