@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { MANIFEST_FILE, readManifest, renderTemplate, TEMPLATES_ROOT, type RenderedFile } from '@musiccorp/core/render';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { withTemplatesAt } from '../utils/template-revision';
@@ -91,7 +91,19 @@ export function describeFinding(finding: DriftFinding): string {
 
 /** template.json's globs, matched as every reader of them matches (CODEOWNERS co-ownership too). */
 export function isTeamOwned(path: string, teamOwned: readonly string[]): boolean {
-  return teamOwned.some((glob) => minimatch(path, glob, { dot: true }));
+  return teamOwned.some((glob) => teamOwnedMatcher(glob).match(path));
+}
+
+/** Each glob compiled once: an upgrade matches every file of hundreds of services against the same few globs. */
+const teamOwnedMatchers = new Map<string, Minimatch>();
+
+function teamOwnedMatcher(glob: string): Minimatch {
+  let matcher = teamOwnedMatchers.get(glob);
+  if (!matcher) {
+    matcher = new Minimatch(glob, { dot: true });
+    teamOwnedMatchers.set(glob, matcher);
+  }
+  return matcher;
 }
 
 function platformOwned(files: readonly RenderedFile[], teamOwned: readonly string[]): RenderedFile[] {
