@@ -1,5 +1,6 @@
 // Platform-owned: Prometheus metrics. Changes come from templates/service on upgrade, not by hand.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerLogMetrics } from './logger';
 import { unencapsulated } from './plugin';
 import { servedUnderPressure } from './pressure';
 import { routePattern } from './request-log';
@@ -16,6 +17,7 @@ export const metrics = unencapsulated('metrics', async (app) => {
   for (const metric of registry.getMetricsAsArray()) {
     if (!(metric instanceof Counter) && metric.name.endsWith('_total')) registry.removeSingleMetric(metric.name);
   }
+  registerLogMetrics(registry, app.log);
 
   const requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
