@@ -106,6 +106,21 @@ describe('an invalid environment file', () => {
     ]);
   });
 
+  it('refuses a drain delay shorter than the readiness probe takes to notice the 503', async () => {
+    const problems = await problemsAfter((env) => {
+      env['services'] = { catalog: { env: { SHUTDOWN_DRAIN_DELAY_MS: '1000' } } };
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'services.catalog.env.SHUTDOWN_DRAIN_DELAY_MS',
+        message: expect.stringContaining(
+          '(1000) is shorter than the 4000 ms the readiness probe takes to notice the 503 (periodSeconds 2 × failureThreshold 2)',
+        ),
+        fix: 'raise SHUTDOWN_DRAIN_DELAY_MS to at least 4000 (the default is 5000)',
+      }),
+    ]);
+  });
+
   it('reports JSON syntax errors with their line', async () => {
     await writeFile(join(ws.root, 'platform/environments/ci.json'), '{\n  "name": "ci",\n  "order": 1,,\n}\n');
     await expect(loadEnvironment(ws.root, 'ci')).rejects.toThrow(/ci\.json:3: is not valid JSON/);

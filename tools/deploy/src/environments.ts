@@ -15,6 +15,7 @@ import {
   type RootSchema,
   type SchemaProblem,
 } from '@musiccorp/core/json-schema';
+import { READINESS_NOTICE_MS, READINESS_PROBE } from './manifests';
 
 export const ENVIRONMENTS_DIR = 'platform/environments';
 export const SCHEMA_FILE = 'environment.schema.json';
@@ -54,7 +55,10 @@ export interface ServiceSettings {
 
 /** The chassis default (services/<name>/src/chassis/config.ts): a pod's grace period is derived from it. */
 export const CHASSIS_SHUTDOWN_TIMEOUT_MS = 10_000;
-/** Platform default: long enough for endpoint removal to reach kube-proxy and ingress before the listener closes. */
+/**
+ * The chassis default too: above READINESS_NOTICE_MS (4 s), with a second for the endpoint removal to reach
+ * kube-proxy and ingress, before the listener closes.
+ */
 export const DEFAULT_DRAIN_DELAY_MS = 5_000;
 
 /** Set by the deploy itself, from the service's package.json and the pod spec: a file must not override them. */
@@ -214,8 +218,7 @@ function semanticProblems(workspaceRoot: string, name: string, environment: Envi
     envBlocks.push([['services', service, 'env'], override.env]);
     const settings = settingsFor(environment, service);
     const overridesShutdown = 'SHUTDOWN_TIMEOUT_MS' in override.env || 'SHUTDOWN_DRAIN_DELAY_MS' in override.env;
-    if (overridesShutdown && settings.drainDelayMs >= settings.shutdownTimeoutMs)
-      problems.push(drainProblem(['services', service, 'env'], settings));
+    if (overridesShutdown) problems.push(...drainProblems(['services', service, 'env'], settings));
   }
   for (const [path, env] of envBlocks) {
     for (const variable of Object.keys(env)) {
@@ -230,18 +233,30 @@ function semanticProblems(workspaceRoot: string, name: string, environment: Envi
         });
     }
   }
-  const settings = settingsFor({ ...environment, services: {} }, '');
-  if (settings.drainDelayMs >= settings.shutdownTimeoutMs) problems.push(drainProblem(['env'], settings));
+  problems.push(...drainProblems(['env'], settingsFor({ ...environment, services: {} }, '')));
   return problems;
 }
 
-/** The chassis refuses to start when the drain delay is not below the shutdown timeout: catch it before deploying. */
-function drainProblem(path: JsonPath, settings: ServiceSettings): SchemaProblem {
-  return {
-    path: [...path, 'SHUTDOWN_DRAIN_DELAY_MS'],
-    message: `(${settings.drainDelayMs}) is not below SHUTDOWN_TIMEOUT_MS (${settings.shutdownTimeoutMs}), so the service would refuse to start`,
-    fix: 'lower SHUTDOWN_DRAIN_DELAY_MS or raise SHUTDOWN_TIMEOUT_MS; the shutdown timeout includes the drain delay',
-  };
+/**
+ * The chassis refuses to start when the drain delay is not below the shutdown timeout; one shorter than the readiness
+ * probe takes to notice the 503 closes the listener while the endpoint still sends traffic. Caught before deploying.
+ */
+function drainProblems(path: JsonPath, settings: ServiceSettings): SchemaProblem[] {
+  const field = [...path, 'SHUTDOWN_DRAIN_DELAY_MS'];
+  const problems: SchemaProblem[] = [];
+  if (settings.drainDelayMs >= settings.shutdownTimeoutMs)
+    problems.push({
+      path: field,
+      message: `(${settings.drainDelayMs}) is not below SHUTDOWN_TIMEOUT_MS (${settings.shutdownTimeoutMs}), so the service would refuse to start`,
+      fix: 'lower SHUTDOWN_DRAIN_DELAY_MS or raise SHUTDOWN_TIMEOUT_MS; the shutdown timeout includes the drain delay',
+    });
+  if (settings.drainDelayMs < READINESS_NOTICE_MS)
+    problems.push({
+      path: field,
+      message: `(${settings.drainDelayMs}) is shorter than the ${READINESS_NOTICE_MS} ms the readiness probe takes to notice the 503 (periodSeconds ${READINESS_PROBE.periodSeconds} × failureThreshold ${READINESS_PROBE.failureThreshold}), so the listener would close while the endpoint still routes requests here`,
+      fix: `raise SHUTDOWN_DRAIN_DELAY_MS to at least ${READINESS_NOTICE_MS} (the default is ${DEFAULT_DRAIN_DELAY_MS})`,
+    });
+  return problems;
 }
 
 function fieldName(path: JsonPath): string {

@@ -18,8 +18,17 @@ export const ANNOTATIONS = {
 
 /** The image's user (Dockerfile `USER 1000:1000`): stated again so the kubelet refuses to run anything as root. */
 const RUN_AS = 1000;
-/** Time beyond the chassis's own deadline for flushing logs, or for the kubelet to SIGKILL a wedged process. */
+/**
+ * Time beyond the chassis's own deadline: for its last log flush (LOG_FLUSH_TIMEOUT_MS, which the chassis keeps at
+ * or below 5 s), or for the kubelet to SIGKILL a wedged process.
+ */
 const GRACE_MARGIN_SECONDS = 5;
+/**
+ * Readiness is probed every 2 s and a pod is unready after 2 failures: the chassis's 503 from SIGTERM on takes it out
+ * of the endpoints within READINESS_NOTICE_MS, which the drain delay must outlast (environments.ts refuses less).
+ */
+export const READINESS_PROBE = { periodSeconds: 2, failureThreshold: 2 } as const;
+export const READINESS_NOTICE_MS = READINESS_PROBE.periodSeconds * READINESS_PROBE.failureThreshold * 1000;
 
 export interface Kustomization {
   apiVersion: 'kustomize.config.k8s.io/v1beta1';
@@ -49,8 +58,9 @@ export function imageReference(registry: string, service: string, digest: string
 }
 
 /**
- * Above the chassis's shutdown deadline (which already counts the drain delay from SIGTERM) plus the drain delay
- * again and a margin: the kubelet's SIGKILL must never cut a graceful shutdown short.
+ * Above the longest the chassis takes from SIGTERM to exit (its shutdown deadline, which already counts the drain
+ * delay, plus its last log flush): the deadline plus the drain delay again plus a margin, so the kubelet's SIGKILL
+ * never cuts a graceful shutdown short.
  */
 export function gracePeriodSeconds(settings: ServiceSettings): number {
   return Math.ceil((settings.shutdownTimeoutMs + settings.drainDelayMs) / 1000) + GRACE_MARGIN_SECONDS;
@@ -141,7 +151,7 @@ export function buildManifests({ service, environment, settings, artifact }: Man
               resources: settings.resources,
               // The chassis answers 503 on /health/ready from SIGTERM on, and keeps serving for the drain delay.
               startupProbe: probe('/health/live', 2, 30),
-              readinessProbe: probe('/health/ready', 5, 2),
+              readinessProbe: probe('/health/ready', READINESS_PROBE.periodSeconds, READINESS_PROBE.failureThreshold),
               livenessProbe: probe('/health/live', 10, 3),
               securityContext: {
                 runAsNonRoot: true,

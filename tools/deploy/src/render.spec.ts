@@ -92,6 +92,9 @@ describe('renderDeployment', () => {
       SHUTDOWN_DRAIN_DELAY_MS: '5000',
     });
     expect(pod.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(10_000 + 5_000);
+    // The drain delay outlasts the readiness probe's notice of the 503, so endpoints are gone before the listener closes.
+    const readiness = container.readinessProbe!;
+    expect(readiness.periodSeconds! * readiness.failureThreshold! * 1000).toBeLessThanOrEqual(5_000);
     expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata!.name } }]);
     expect(configMap.metadata!.name).toMatch(/^catalog-env-[0-9a-f]{10}$/);
     expect(configMap.immutable).toBe(true);
