@@ -45,7 +45,8 @@ export async function startArtifact(options: StartArtifactOptions): Promise<Runn
   if (runtime !== 'podman' && runtime !== 'node') throw new Error(`PIPELINE_RUNTIME must be podman or node.`);
   const port = await freePort();
   // The configured port is the service's port in a cluster; here the host's loopback is shared, so take a free one.
-  const env = { ...options.env, PORT: String(port), HOST: '127.0.0.1' };
+  // No load balancer routes to a test run: stop at once instead of draining for the readiness probe.
+  const env = { SHUTDOWN_DRAIN_DELAY_MS: '0', ...options.env, PORT: String(port), HOST: '127.0.0.1' };
   return runtime === 'podman' ? startInPodman(options, env, port) : startWithLocalNode(options, env, port);
 }
 

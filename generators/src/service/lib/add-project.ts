@@ -39,7 +39,12 @@ export function addProject(tree: Tree, options: NormalizedOptions): void {
       lint: inService('eslint .'),
       // Platform-owned files as the recorded template commit rendered them (generators/src/drift), from the root.
       drift: { executor: 'nx:run-commands', options: { command: `node --import tsx ${DRIFT_CLI} ${options.name}` } },
-      serve: inService('tsx watch src/main.ts', { continuous: true }),
+      // tsx watch restarts with SIGTERM and kills after 5 s: no load balancer to drain for on a laptop.
+      serve: {
+        executor: 'nx:run-commands',
+        options: { command: 'tsx watch src/main.ts', cwd: '{projectRoot}', env: { SHUTDOWN_DRAIN_DELAY_MS: '0' } },
+        continuous: true,
+      },
       // The delivery pipeline (services/<name>/pipeline.json): test → artifact → slow-test → perf → deploy.
       artifact: stage('artifact', options.name),
       'slow-test': stage('slow-test', options.name),
