@@ -1,14 +1,15 @@
+// Platform-owned: the service's entry point. Changes come from templates/service on upgrade, not by hand.
 import type { Logger } from 'pino';
 import { buildApp } from './chassis/app';
 import { ConfigError, loadConfig } from './chassis/config';
-import { createLogger, flushLogsSync } from './chassis/logger';
+import { createLogger, flushLogsSync, stdoutDestination } from './chassis/logger';
 import { createShutdown } from './chassis/shutdown';
 import { readinessChecks } from './readiness';
 import { routes } from './routes';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, destination: stdoutDestination(config.logOutput) });
   try {
     const app = await buildApp({ config, logger, routes, readinessChecks });
     createShutdown({ app, logger, ...config.shutdown }).install();
@@ -23,12 +24,14 @@ async function main(): Promise<void> {
  * variables, on stderr: before the logger exists, LOG_LEVEL itself may be what is wrong. Anything else is logged.
  */
 function failedToStart(error: unknown, logger?: Logger): never {
+  const message = error instanceof Error ? error.message : String(error);
   if (logger && !(error instanceof ConfigError)) {
     logger.fatal({ err: error }, 'service failed to start');
   } else {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${message}\n`);
   }
-  if (logger) flushLogsSync(logger);
+  // A stalled stdout did not take the fatal line: say it where it can still be read.
+  if (logger && flushLogsSync(logger)) process.stderr.write(`service failed to start (stdout stalled): ${message}\n`);
   process.exit(1);
 }
 

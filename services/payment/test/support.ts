@@ -1,3 +1,4 @@
+// Platform-owned: helpers for the chassis tests. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../src/chassis/app';

@@ -1,3 +1,4 @@
+// Platform-owned: builds the Fastify app. Changes come from templates/service on upgrade, not by hand.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -28,6 +29,10 @@ export async function buildApp({ config, logger, routes, readinessChecks = [] }:
     logController: new LogController({ disableRequestLogging: true }),
     // Reject unknown properties (additionalProperties: false → 400) instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false } },
+    // Shutdown (shutdown.ts): close() closes idle keep-alive sockets at once, and serves a request that still
+    // arrives on an open connection (with `Connection: close`) instead of answering it 503.
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
   });
   await app.register(correlation);
   await app.register(requestLog);

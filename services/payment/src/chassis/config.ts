@@ -1,3 +1,4 @@
+// Platform-owned: typed config from environment variables. Changes come from templates/service on upgrade, not by hand.
 import { getHeapStatistics } from 'node:v8';
 import { serviceInfo } from './service-info';
 
@@ -95,8 +96,14 @@ const chassisEnv = {
   PORT: integer({ min: 1, max: 65535, fallback: serviceInfo.defaultPort }),
   HOST: text({ fallback: '0.0.0.0' }),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  LOG_BUFFER_MAX_BYTES: integer({ min: 65_536, max: 1_073_741_824, fallback: 1_048_576 }),
+  // At most 5 s: the pod's grace period keeps 5 s beyond the shutdown deadline (tools/deploy manifests.ts).
+  LOG_FLUSH_TIMEOUT_MS: integer({ min: 1, max: 5_000, fallback: 1_000 }),
+  // Kubernetes defaults (tools/deploy renders the probes and grace period from them): the drain outlasts the
+  // readiness probe's period × failureThreshold (2 s × 2), so endpoints are gone before the listener closes, and
+  // the timeout leaves 5 s for in-flight requests after it.
   SHUTDOWN_TIMEOUT_MS: integer({ min: 1, max: 600_000, fallback: 10_000 }),
-  SHUTDOWN_DRAIN_DELAY_MS: integer({ min: 0, max: 600_000, fallback: 0 }),
+  SHUTDOWN_DRAIN_DELAY_MS: integer({ min: 0, max: 600_000, fallback: 5_000 }),
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: integer({ min: 0, fallback: 1_000 }),
   PRESSURE_MAX_EVENT_LOOP_UTILIZATION: decimal({ min: 0, max: 1, fallback: 0 }),
   // 90% of V8's heap limit (which follows --max-old-space-size): shed load before the out-of-memory crash.
@@ -110,6 +117,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** Bounds of the stdout log destination (log-destination.ts). */
+  logOutput: { maxBufferBytes: number; flushTimeoutMs: number };
   shutdown: { timeoutMs: number; drainDelayMs: number };
   /** @fastify/under-pressure thresholds; 0 turns a check off. */
   pressure: {
@@ -133,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    logOutput: { maxBufferBytes: vars.LOG_BUFFER_MAX_BYTES, flushTimeoutMs: vars.LOG_FLUSH_TIMEOUT_MS },
     shutdown: { timeoutMs: vars.SHUTDOWN_TIMEOUT_MS, drainDelayMs: vars.SHUTDOWN_DRAIN_DELAY_MS },
     pressure: {
       maxEventLoopDelay: vars.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,

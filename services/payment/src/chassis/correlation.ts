@@ -1,3 +1,4 @@
+// Platform-owned: correlation ids and trace context. Changes come from templates/service on upgrade, not by hand.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { unencapsulated } from './plugin';
@@ -10,15 +11,36 @@ export interface CorrelationContext {
   readonly correlationId: string;
   /** W3C trace id (32 lowercase hex), continued from an inbound `traceparent` or newly started. */
   readonly traceId: string;
+  /** The `sampled` trace flag: the caller's as received, set for a trace started here (its log lines record it). */
+  readonly sampled: boolean;
+  /** The caller's W3C `tracestate`, checked and without optional whitespace; absent when none or an invalid one came. */
+  readonly tracestate?: string;
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
 export const MAX_CORRELATION_ID_LENGTH = 128;
+/** W3C Trace Context: at most 32 list-members; more makes the whole `tracestate` invalid. */
+export const MAX_TRACESTATE_MEMBERS = 32;
+/**
+ * The longest `tracestate` passed on (commas included): the spec's "SHOULD propagate at least 512 characters". A longer
+ * one loses whole entries, those over 128 characters first, then from the end (the spec's truncation rule).
+ */
+export const MAX_TRACESTATE_LENGTH = 512;
+const LONG_TRACESTATE_ENTRY = 128;
 
 const CORRELATION_ID_CHARSET = /^[A-Za-z0-9._:-]+$/;
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-.*)?$/;
+/** version-trace_id-parent_id-flags, then (versions above 00 only) more fields after a dash. */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const ALL_ZEROS = /^0+$/;
+const SAMPLED_FLAG = 0x01;
+/** HTTP's optional whitespace (RFC 7230 OWS) around a header value or a tracestate list-member. */
+const OWS = /^[ \t]+|[ \t]+$/g;
+/** A simple key (starts with a-z, at most 256) or a multi-tenant `tenant@system` one (at most 241 and 14). */
+const TRACESTATE_KEY = /^(?:[a-z][a-z0-9_*/-]{0,255}|[a-z0-9][a-z0-9_*/-]{0,240}@[a-z][a-z0-9_*/-]{0,13})$/;
+/** 1 to 256 printable ASCII characters but `,` and `=`, not ending in a space. */
+const TRACESTATE_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 const storage = new AsyncLocalStorage<CorrelationContext>();
 
@@ -45,23 +67,37 @@ export interface InboundContext {
 
 /**
  * Builds the context from what a caller sent (HTTP headers, event fields): a well-formed correlation id and
- * trace id are kept, anything else is replaced by new ones.
+ * trace context are kept, anything else is replaced by new ones. A `tracestate` is read only with a valid
+ * `traceparent` (the spec: a trace restarted here drops it); an invalid one is dropped, the trace still continues.
  */
-export function inboundContext(correlationId: string | undefined, traceparent: string | undefined): InboundContext {
-  const traceId = traceIdOf(traceparent) ?? newTraceId();
-  if (correlationId === undefined) return { context: { correlationId: randomUUID(), traceId } };
+export function inboundContext(
+  correlationId: string | undefined,
+  traceparent: string | undefined,
+  tracestate?: string,
+): InboundContext {
+  const trace = parseTraceparent(traceparent);
+  const members = trace ? parseTracestate(tracestate) : undefined;
+  const passedOn = members ? truncateTracestate(members) : '';
+  const traceContext = trace ? { ...trace, ...(passedOn ? { tracestate: passedOn } : {}) } : newTrace();
+  if (correlationId === undefined) return { context: { correlationId: randomUUID(), ...traceContext } };
   const reason = rejectionReason(correlationId);
-  if (reason === undefined) return { context: { correlationId, traceId } };
-  return { context: { correlationId: randomUUID(), traceId }, rejected: { reason, length: correlationId.length } };
+  if (reason === undefined) return { context: { correlationId, ...traceContext } };
+  return {
+    context: { correlationId: randomUUID(), ...traceContext },
+    rejected: { reason, length: correlationId.length },
+  };
 }
 
 export function newContext(): CorrelationContext {
-  return { correlationId: randomUUID(), traceId: newTraceId() };
+  return { correlationId: randomUUID(), ...newTrace() };
 }
 
-/** A `traceparent` for a call made from `context`: same trace, a new span id for this hop, sampled. */
+/**
+ * A `traceparent` for a call or event made from `context`: version 00, the same trace, a new span id of ours as
+ * the parent (one per call: the caller's parent id is never passed on), the sampled flag kept, other flags zero.
+ */
 export function outboundTraceparent(context: CorrelationContext): string {
-  return `00-${context.traceId}-${randomHex(8)}-01`;
+  return `00-${context.traceId}-${randomHex(8)}-${context.sampled ? '01' : '00'}`;
 }
 
 function rejectionReason(correlationId: string): RejectionReason | undefined {
@@ -70,18 +106,64 @@ function rejectionReason(correlationId: string): RejectionReason | undefined {
   return CORRELATION_ID_CHARSET.test(correlationId) ? undefined : 'invalid_characters';
 }
 
-/** The trace id of a valid W3C traceparent (https://www.w3.org/TR/trace-context/#traceparent-header). */
-function traceIdOf(traceparent: string | undefined): string | undefined {
-  const match = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
+/**
+ * The trace id and sampled flag of a valid `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header).
+ * Version ff is invalid; 00 has exactly four fields; a higher version is read by the spec's rules for versions it
+ * does not know: its first four fields as 00's, then only a dash may follow, and what follows is ignored.
+ */
+function parseTraceparent(traceparent: string | undefined): { traceId: string; sampled: boolean } | undefined {
+  // typeof, not undefined: event fields arrive as JSON, whatever their declared type.
+  const match = typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent.replace(OWS, '')) : null;
   if (!match) return undefined;
-  const [, version = '', traceId = '', parentId = '', suffix] = match;
+  const [, version = '', traceId = '', parentId = '', flags = '', moreFields] = match;
   const valid =
-    version !== 'ff' && !(version === '00' && suffix) && !ALL_ZEROS.test(traceId) && !ALL_ZEROS.test(parentId);
-  return valid ? traceId : undefined;
+    version !== 'ff' &&
+    !(version === '00' && moreFields !== undefined) &&
+    !ALL_ZEROS.test(traceId) &&
+    !ALL_ZEROS.test(parentId);
+  return valid ? { traceId, sampled: (Number.parseInt(flags, 16) & SAMPLED_FLAG) !== 0 } : undefined;
 }
 
-function newTraceId(): string {
-  return randomHex(16);
+/**
+ * The list-members (`key=value`, optional whitespace removed) of a `tracestate`, or undefined when it is invalid:
+ * a key or value outside the spec's grammar, a key twice, or more than 32 members. Empty members are skipped (the
+ * spec allows them, e.g. from an empty header among several).
+ */
+function parseTracestate(tracestate: string | undefined): string[] | undefined {
+  if (typeof tracestate !== 'string') return undefined;
+  const members = tracestate
+    .split(',')
+    .map((member) => member.replace(OWS, ''))
+    .filter((member) => member !== '');
+  if (members.length > MAX_TRACESTATE_MEMBERS) return undefined;
+  const keys = new Set<string>();
+  for (const member of members) {
+    const equals = member.indexOf('=');
+    const key = member.slice(0, equals);
+    if (equals < 0 || !TRACESTATE_KEY.test(key) || !TRACESTATE_VALUE.test(member.slice(equals + 1))) return undefined;
+    if (keys.has(key)) return undefined;
+    keys.add(key);
+  }
+  return members;
+}
+
+/**
+ * Joined, within MAX_TRACESTATE_LENGTH: whole entries go, those over 128 characters first, then from the end. Empty
+ * when nothing is left (the spec: vendors SHOULD avoid sending an empty tracestate).
+ */
+function truncateTracestate(members: string[]): string {
+  const kept = [...members];
+  const length = () => kept.reduce((sum, member) => sum + member.length, kept.length - 1);
+  for (let index = kept.length - 1; index >= 0 && length() > MAX_TRACESTATE_LENGTH; index -= 1) {
+    if ((kept[index]?.length ?? 0) > LONG_TRACESTATE_ENTRY) kept.splice(index, 1);
+  }
+  while (length() > MAX_TRACESTATE_LENGTH) kept.pop();
+  return kept.join(',');
+}
+
+/** A trace started here: sampled, since this service records every request in its log line. */
+function newTrace(): { traceId: string; sampled: boolean } {
+  return { traceId: randomHex(16), sampled: true };
 }
 
 /** Random bytes are drawn 4 KiB at a time, like randomUUID's cache: one system call per 256 trace ids, not one each. */
@@ -120,6 +202,7 @@ export const correlation = unencapsulated('correlation', async (app) => {
     const { context, rejected } = inboundContext(
       headerValue(request.headers[CORRELATION_HEADER]),
       headerValue(request.headers[TRACEPARENT_HEADER]),
+      headerValue(request.headers[TRACESTATE_HEADER]),
     );
     request.correlation = context;
     reply.header(CORRELATION_HEADER, context.correlationId);

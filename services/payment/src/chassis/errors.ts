@@ -1,3 +1,4 @@
+// Platform-owned: error responses. Changes come from templates/service on upgrade, not by hand.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError } from 'fastify';
 import { unencapsulated } from './plugin';

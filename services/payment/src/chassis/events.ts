@@ -1,8 +1,12 @@
+// Platform-owned: CloudEvents envelopes. Changes come from templates/service on upgrade, not by hand.
 import { randomUUID } from 'node:crypto';
 import { currentContext, inboundContext, newContext, outboundTraceparent, runWithContext } from './correlation';
 import { serviceInfo } from './service-info';
 
-/** A CloudEvents 1.0 event (structured JSON mode) with the correlation and distributed-tracing extensions. */
+/**
+ * A CloudEvents 1.0 event (structured JSON mode) with the correlation extension and the distributed-tracing one
+ * (`traceparent`, and `tracestate` when the trace carries one: W3C Trace Context values, as over HTTP).
+ */
 export interface EventEnvelope<Data = unknown> {
   specversion: '1.0';
   id: string;
@@ -14,6 +18,7 @@ export interface EventEnvelope<Data = unknown> {
   data: Data;
   correlationid: string;
   traceparent: string;
+  tracestate?: string;
 }
 
 /** Wraps `data` for publishing, stamped with the current correlation context (a new one outside any request). */
@@ -29,16 +34,19 @@ export function createEvent<Data>(type: string, data: Data): EventEnvelope<Data>
     data,
     correlationid: context.correlationId,
     traceparent: outboundTraceparent(context),
+    ...(context.tracestate ? { tracestate: context.tracestate } : {}),
   };
 }
 
 /**
  * Runs a consumer's handler inside the event's correlation context, so its logs and the calls and events it
- * makes carry the producer's correlation id. Malformed ids are replaced, as for HTTP requests.
+ * makes carry the producer's correlation id and trace (its `tracestate` included). Malformed ids are replaced and
+ * an invalid trace context restarted or dropped, as for HTTP requests.
  */
 export function runInEventContext<Data, Result>(
   event: EventEnvelope<Data>,
   handler: (event: EventEnvelope<Data>) => Result,
 ): Result {
-  return runWithContext(inboundContext(event.correlationid, event.traceparent).context, () => handler(event));
+  const { context } = inboundContext(event.correlationid, event.traceparent, event.tracestate);
+  return runWithContext(context, () => handler(event));
 }

@@ -1,3 +1,4 @@
+// Platform-owned: liveness and readiness probes. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyBaseLogger } from 'fastify';
 import { unencapsulated } from './plugin';
 import { servedUnderPressure } from './pressure';

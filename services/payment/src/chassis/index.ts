@@ -1,3 +1,4 @@
+// Platform-owned: the chassis' exports. Changes come from templates/service on upgrade, not by hand.
 /** What team code (src/routes, src/events, src/readiness.ts) may use from the chassis. */
 export { ConfigError, decimal, integer, oneOf, readEnv, text } from './config';
 export { currentContext, type CorrelationContext } from './correlation';

@@ -1,6 +1,10 @@
+// Platform-owned: JSON logger. Changes come from templates/service on upgrade, not by hand.
+import type { FastifyBaseLogger } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { LogLevel } from './config';
 import { currentContext } from './correlation';
+import { LogDestination, type LogDestinationOptions, type Unwritten } from './log-destination';
 import { serviceInfo } from './service-info';
 
 const SENSITIVE_HEADERS = ['authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'Set-Cookie'];
@@ -25,20 +29,21 @@ const REDACTED_PATHS = HEADER_OBJECTS.flatMap((headers) => SENSITIVE_HEADERS.map
 
 export interface LoggerOptions {
   level: LogLevel;
-  /** Where JSON lines go (tests pass an in-memory stream). Default: stdout, see stdoutDestination. */
-  destination?: DestinationStream;
+  /** Where JSON lines go: stdoutDestination in the service, an in-memory stream in tests. */
+  destination: DestinationStream;
 }
 
 /**
- * Asynchronous and batched: lines are written off the main thread in chunks of at least 4 KiB, and at least every
- * 100 ms. Because of that buffer, every exit path flushes first. Batching also makes flushLogs possible: with
- * minLength 0, SonicBoom's flush(cb) would not wait for the write in flight.
+ * Stdout, batched per event-loop turn, with bounded memory (see LogDestination). Node opens a pipe or socket stdout
+ * through libuv, which puts the fd in non-blocking mode: a reader that stops reading then answers EAGAIN instead of
+ * blocking a thread in write(), which would also hang process.exit (it joins libuv's threads).
  */
-function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+export function stdoutDestination(bounds: Omit<LogDestinationOptions, 'fd'>): LogDestination {
+  void process.stdout;
+  return new LogDestination({ fd: 1, ...bounds });
 }
 
-export function createLogger({ level, destination = stdoutDestination() }: LoggerOptions): Logger {
+export function createLogger({ level, destination }: LoggerOptions): Logger {
   return pino(
     {
       level,
@@ -57,19 +62,38 @@ export function createLogger({ level, destination = stdoutDestination() }: Logge
 }
 
 /**
- * Writes every buffered line, in order: waits for the write in flight, then writes the rest synchronously.
- * For exits that can wait (graceful shutdown); never resolves while stdout is blocked, so pair it with a deadline.
+ * Writes every buffered line, in order, waiting while stdout accepts bytes: the last thing before any exit. Bounded:
+ * once stdout has accepted nothing for the destination's flush timeout, returns what is left unwritten.
  */
-export async function flushLogs(logger: Logger): Promise<void> {
-  await new Promise<void>((resolve) => logger.flush(() => resolve()));
-  flushLogsSync(logger);
+export function flushLogsSync(logger: FastifyBaseLogger): Unwritten | undefined {
+  return destinationOf(logger)?.flushSync?.() ?? undefined;
 }
 
-/**
- * Writes every buffered line synchronously: the last thing before any exit. A write already in flight still
- * completes during exit (libuv joins its threads), but may land after the lines written here; flushLogs avoids that.
- */
-export function flushLogsSync(logger: Logger): void {
-  const destination = (logger as unknown as Record<symbol, { flushSync?: () => void }>)[pino.symbols.streamSym];
-  destination?.flushSync?.();
+/** Lines the destination had to give up on (0 for one that never drops). */
+export function droppedLogLines(logger: FastifyBaseLogger): number {
+  const destination = destinationOf(logger);
+  return destination instanceof LogDestination ? destination.droppedLines : 0;
+}
+
+/** `log_lines_dropped_total` on the app's registry: no line is ever dropped without a metric saying so. */
+export function registerLogMetrics(registry: Registry, logger: FastifyBaseLogger): void {
+  new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because stdout accepted nothing for LOG_FLUSH_TIMEOUT_MS while the log buffer was full',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(droppedLogLines(logger));
+    },
+  });
+}
+
+/** The destination of the logger, or of any child of it. */
+function destinationOf(logger: FastifyBaseLogger): FlushableDestination | undefined {
+  return (logger as unknown as Record<symbol, FlushableDestination | undefined>)[pino.symbols.streamSym];
+}
+
+/** LogDestination, or another stream pino writes to (tests' in-memory one); flushSync is optional for pino. */
+interface FlushableDestination {
+  flushSync?: () => Unwritten | undefined | void;
 }

@@ -1,4 +1,6 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// Platform-owned: Prometheus metrics. Changes come from templates/service on upgrade, not by hand.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerLogMetrics } from './logger';
 import { unencapsulated } from './plugin';
 import { servedUnderPressure } from './pressure';
 import { routePattern } from './request-log';
@@ -9,6 +11,13 @@ export const metrics = unencapsulated('metrics', async (app) => {
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceInfo.name, version: serviceInfo.version });
   collectDefaultMetrics({ register: registry });
+  // prom-client's nodejs_active_{handles,requests,resources}_total are gauges, and Prometheus keeps `_total` for
+  // counters (`promtool check metrics` refuses them). The per-type gauges beside them (nodejs_active_handles{type}, …)
+  // hold the same counts: sum() them for the total.
+  for (const metric of registry.getMetricsAsArray()) {
+    if (!(metric instanceof Counter) && metric.name.endsWith('_total')) registry.removeSingleMetric(metric.name);
+  }
+  registerLogMetrics(registry, app.log);
 
   const requestDuration = new Histogram({
     name: 'http_request_duration_seconds',

@@ -1,3 +1,4 @@
+// Platform-owned: Fastify plugin helper. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyPluginAsync } from 'fastify';
 
 /**

@@ -1,3 +1,4 @@
+// Platform-owned: load shedding under pressure. Changes come from templates/service on upgrade, not by hand.
 import underPressure from '@fastify/under-pressure';
 import type { Config } from './config';
 import { unencapsulated } from './plugin';

@@ -1,3 +1,4 @@
+// Platform-owned: one log line per request. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import { unencapsulated } from './plugin';
 

@@ -1,3 +1,4 @@
+// Platform-owned: the service's name, version and port. Changes come from templates/service on upgrade, not by hand.
 import packageJson from '../../package.json';
 
 /**

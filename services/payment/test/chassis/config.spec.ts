@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis configuration. Changes come from templates/service on upgrade, not by hand.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, decimal, loadConfig, readEnv, text } from '../../src/chassis/config';
 import { serviceInfo } from '../../src/chassis/service-info';
@@ -19,7 +20,8 @@ describe('loadConfig', () => {
       port: serviceInfo.defaultPort,
       host: '0.0.0.0',
       logLevel: 'info',
-      shutdown: { timeoutMs: 10_000, drainDelayMs: 0 },
+      logOutput: { maxBufferBytes: 1_048_576, flushTimeoutMs: 1_000 },
+      shutdown: { timeoutMs: 10_000, drainDelayMs: 5_000 },
       pressure: {
         maxEventLoopDelay: 1_000,
         maxEventLoopUtilization: 0,
@@ -36,7 +38,9 @@ describe('loadConfig', () => {
       PORT: '8080',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: '5000',
+      LOG_BUFFER_MAX_BYTES: '65536',
+      LOG_FLUSH_TIMEOUT_MS: '250',
+      SHUTDOWN_TIMEOUT_MS: '8000',
       SHUTDOWN_DRAIN_DELAY_MS: '',
       PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0.95',
       PRESSURE_MAX_RSS_BYTES: '500000000',
@@ -45,7 +49,8 @@ describe('loadConfig', () => {
       port: 8080,
       host: '127.0.0.1',
       logLevel: 'debug',
-      shutdown: { timeoutMs: 5000, drainDelayMs: 0 },
+      logOutput: { maxBufferBytes: 65_536, flushTimeoutMs: 250 },
+      shutdown: { timeoutMs: 8000, drainDelayMs: 5000 },
       pressure: { maxEventLoopUtilization: 0.95, maxRssBytes: 500_000_000 },
     });
   });
@@ -81,6 +86,12 @@ describe('loadConfig', () => {
     const error = configError({ PORT: `${'9'.repeat(100)}\nX` });
     expect(error.message).not.toContain('\n');
     expect(error.message).toContain(`(got "${'9'.repeat(40)}…")`);
+  });
+
+  it('keeps the log flush timeout within the 5 s the pod keeps beyond the shutdown deadline', () => {
+    expect(configError({ LOG_FLUSH_TIMEOUT_MS: '5001' }).problems).toEqual([
+      'LOG_FLUSH_TIMEOUT_MS must be an integer from 1 to 5000 (got "5001")',
+    ]);
   });
 
   it('refuses a drain delay that leaves no time to close', () => {

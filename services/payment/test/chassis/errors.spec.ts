@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis error responses. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/chassis/errors';

@@ -1,10 +1,13 @@
+// Platform-owned: tests of the chassis event envelopes. Changes come from templates/service on upgrade, not by hand.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { currentContext, newContext, runWithContext } from '../../src/chassis/correlation';
+import { currentContext, inboundContext, newContext, runWithContext } from '../../src/chassis/correlation';
 import { createEvent, runInEventContext, type EventEnvelope } from '../../src/chassis/events';
 import { createLogger } from '../../src/chassis/logger';
 import { serviceInfo } from '../../src/chassis/service-info';
 import { MemoryDestination } from '../support';
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 describe('createEvent', () => {
   it('builds a CloudEvents envelope stamped with the current context', () => {
@@ -26,6 +29,15 @@ describe('createEvent', () => {
   it('starts a new correlation id outside any context', () => {
     expect(createEvent('t', null).correlationid).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("carries the trace's tracestate and sampled flag, under a parent id of its own", () => {
+    const inbound = `00-${TRACE_ID}-00f067aa0ba902b7-00`;
+    const { context } = inboundContext('order-1', inbound, 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+    const event = runWithContext(context, () => createEvent('t', {}));
+    expect(event.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`));
+    expect(event.traceparent).not.toBe(inbound);
+    expect(event.tracestate).toBe('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+  });
 });
 
 describe('runInEventContext', () => {
@@ -45,6 +57,23 @@ describe('runInEventContext', () => {
     expect(result?.traceId).toBe(produced.traceparent.split('-')[1]);
     expect(logs.withMessage('handled event')[0]).toMatchObject({ correlationId: produced.correlationid, itemId: 7 });
     expect(currentContext()).toBeUndefined();
+  });
+
+  it("restores the producer's tracestate; an invalid one is dropped, the trace kept", () => {
+    const produced = runWithContext(
+      inboundContext(undefined, `00-${TRACE_ID}-00f067aa0ba902b7-01`, 'congo=1').context,
+      () => createEvent('t', {}),
+    );
+    expect(runInEventContext(produced, () => currentContext())).toMatchObject({
+      traceId: TRACE_ID,
+      sampled: true,
+      tracestate: 'congo=1',
+    });
+    const invalid = runInEventContext({ ...produced, tracestate: 'congo=1,congo=2' }, () => currentContext());
+    expect(invalid?.traceId).toBe(TRACE_ID);
+    expect(invalid?.tracestate).toBeUndefined();
+    const notAString = JSON.parse(JSON.stringify({ ...produced, tracestate: 7 })) as EventEnvelope;
+    expect(runInEventContext(notAString, () => currentContext()?.tracestate)).toBeUndefined();
   });
 
   it('replaces a malformed correlation id', () => {

@@ -1,3 +1,4 @@
+// Platform-owned: tests of the chassis health probes. Changes come from templates/service on upgrade, not by hand.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReadinessCheck } from '../../src/chassis/health';
 import { buildTestApp, waitFor, type TestApp } from '../support';

@@ -1,14 +1,15 @@
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+// Platform-owned: tests of the chassis logging. Changes come from templates/service on upgrade, not by hand.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, flushLogs, flushLogsSync } from '../../src/chassis/logger';
+import { LogDestination } from '../../src/chassis/log-destination';
+import { createLogger, flushLogsSync } from '../../src/chassis/logger';
 import { serviceInfo } from '../../src/chassis/service-info';
-import { MemoryDestination, buildTestApp, type TestApp } from '../support';
+import { MemoryDestination, buildTestApp, waitFor, type TestApp } from '../support';
+import { LogFifo } from './processes';
 
 let service: TestApp;
 afterEach(() => service.app.close());
@@ -166,6 +167,19 @@ describe('redaction', () => {
 });
 
 describe('flushing the log destination', () => {
+  // What a test opens on disk, closed and removed after it even when it fails, so no run leaves a folder in the tmpdir.
+  let folder: string | undefined;
+  let fd: number | undefined;
+  afterEach(() => {
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } finally {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+      folder = undefined;
+      fd = undefined;
+    }
+  });
+
   it('flushLogsSync flushes the destination the logger (or any child of it) writes to', () => {
     const destination = new MemoryDestination();
     const logger = createLogger({ level: 'info', destination });
@@ -173,17 +187,80 @@ describe('flushing the log destination', () => {
     expect(destination.flushSyncCalls).toBe(1);
   });
 
-  it('flushLogs writes the lines still buffered behind the write in flight, in order', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'chassis-logs-')), 'out.log');
-    const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
-    await once(destination, 'ready');
-    const logger = createLogger({ level: 'info', destination });
-    // About 2 KiB each: the second line starts an asynchronous write of both, the third waits behind it, below
-    // the batch size, so no write of its own would start.
-    for (const n of [1, 2, 3]) logger.info({ n, padding: 'x'.repeat(2_000) }, 'line');
+  it('writes lines at the end of the event-loop turn that logged them; flushLogsSync at once, in order', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'chassis-logs-'));
+    const file = join(folder, 'out.log');
+    fd = openSync(file, 'w');
+    const logger = createLogger({
+      level: 'info',
+      destination: new LogDestination({ fd, maxBufferBytes: 1_048_576, flushTimeoutMs: 1_000 }),
+    });
+    const written = () =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { n: number }).n);
 
-    await flushLogs(logger);
-    const written = readFileSync(file, 'utf8').trim().split('\n');
-    expect(written.map((line) => (JSON.parse(line) as { n: number }).n)).toEqual([1, 2, 3]);
+    logger.info({ n: 1 }, 'line');
+    expect(written()).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written()).toEqual([1]);
+
+    for (const n of [2, 3, 4]) logger.info({ n, padding: 'x'.repeat(2_000) }, 'line');
+    expect(flushLogsSync(logger)).toBeUndefined();
+    expect(written()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('log_lines_dropped_total', () => {
+  it('is a counter on /metrics, 0 while no line was dropped', async () => {
+    service = await buildTestApp();
+    const { body } = await service.app.inject({ url: '/metrics' });
+    expect(body).toContain('# TYPE log_lines_dropped_total counter\n');
+    expect(body).toMatch(/^log_lines_dropped_total\{[^}]*service="[^"]+"[^}]*\} 0$/m);
+  });
+});
+
+describe('LogDestination while its reader has stalled', () => {
+  let folder: string | undefined;
+  let fifo: LogFifo | undefined;
+  afterEach(() => {
+    fifo?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    folder = undefined;
+    fifo = undefined;
+  });
+
+  it('holds at most its bound, counts what it drops, and writes what it holds once the reader is back', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'chassis-logs-'));
+    fifo = new LogFifo(folder);
+    fifo.fill();
+    const maxBufferBytes = 65_536;
+    const destination = new LogDestination({ fd: fifo.writeFd, maxBufferBytes, flushTimeoutMs: 20 });
+    const line = (n: number) => `${JSON.stringify({ n, padding: 'x'.repeat(200) })}\n`;
+
+    for (let n = 0; n < 1_000; n += 1) destination.write(line(n));
+    expect(destination.bufferedBytes()).toBeLessThanOrEqual(maxBufferBytes);
+    expect(destination.bufferedLines()).toBeGreaterThan(0);
+    expect(destination.droppedLines).toBe(1_000 - destination.bufferedLines());
+    expect(destination.flushSync()).toEqual({
+      lines: destination.bufferedLines(),
+      bytes: destination.bufferedBytes(),
+      stalledMs: 20,
+    });
+
+    const held = destination.bufferedLines();
+    fifo.drain();
+    await waitFor('the held lines to be written', () => {
+      fifo!.drain();
+      return destination.bufferedBytes() === 0;
+    });
+    const numbers = fifo
+      .drain()
+      .split('\n')
+      .filter(Boolean)
+      .map((text) => (JSON.parse(text) as { n: number }).n);
+    // The oldest lines, in order: a full buffer drops the new ones.
+    expect(numbers).toEqual(Array.from({ length: held }, (_, n) => n));
   });
 });

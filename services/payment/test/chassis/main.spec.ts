@@ -1,31 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+// Platform-owned: tests of the entry point (src/main.ts). Changes come from templates/service on upgrade, not by hand.
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, killRunningMains, runMain, untilReady } from './processes';
 
-/** The real entry point in a child process, as the container runs it (through tsx instead of the bundle). */
-function runMain(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: resolve(import.meta.dirname, '../..'),
-    env: { PATH: process.env.PATH, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+afterEach(killRunningMains);
 
 describe('main', () => {
   it('exits 1 printing one line that names the invalid variable', async () => {
@@ -41,15 +18,7 @@ describe('main', () => {
     const port = await freePort();
     const { child, exited } = runMain({ PORT: String(port), HOST: '127.0.0.1' });
     const base = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; ; attempt += 1) {
-      const status = await fetch(`${base}/health/ready`).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (attempt > 200) throw new Error('service never became ready');
-      await sleep(50);
-    }
+    await untilReady(port);
 
     expect(
       (await fetch(`${base}/no-such-route`, { headers: { 'x-correlation-id': 'right-before-sigterm' } })).status,

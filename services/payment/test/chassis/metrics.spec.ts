@@ -1,3 +1,5 @@
+// Platform-owned: tests of the chassis metrics. Changes come from templates/service on upgrade, not by hand.
+import { spawnSync } from 'node:child_process';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceInfo } from '../../src/chassis/service-info';
@@ -41,4 +43,28 @@ describe('GET /metrics', () => {
     expect((await service.app.inject({ url: '/metrics' })).body).not.toContain('route="/albums/:id"');
     await other.app.close();
   });
+});
+
+/** promtool (Debian package `prometheus`) lints the text format as Prometheus reads it. */
+const promtoolMissing = spawnSync('promtool', ['--version']).error !== undefined;
+
+describe('GET /metrics, checked by promtool', () => {
+  it.skipIf(promtoolMissing)(
+    promtoolMissing
+      ? 'skipped: promtool is not on PATH (install the Debian package prometheus, e.g. .ci/install-packages prometheus)'
+      : 'passes `promtool check metrics`, served over HTTP by a listening app',
+    async () => {
+      service = await buildTestApp({ routes });
+      const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
+      for (const path of ['/albums/1', '/no/such/thing', '/health/ready']) await fetch(`${base}${path}`);
+      const text = await (await fetch(`${base}/metrics`)).text();
+
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ status: check.status, problems: `${check.stdout}${check.stderr}` }).toEqual({ status: 0, problems: '' });
+      // What it refused before: gauges named like counters. The per-type gauges hold the same counts.
+      expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+      expect(text).toMatch(/^nodejs_active_handles\{type="[A-Za-z]+",/m);
+      expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    },
+  );
 });

@@ -1,11 +1,14 @@
+// Platform-owned: tests of the chassis outbound HTTP. Changes come from templates/service on upgrade, not by hand.
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newContext, runWithContext } from '../../src/chassis/correlation';
+import { inboundContext, newContext, runWithContext } from '../../src/chassis/correlation';
 import { fetchWithContext } from '../../src/chassis/outbound-http';
 import { buildTestApp } from '../support';
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 /** A real downstream service on 127.0.0.1 that answers with the headers it received. */
 let downstream: Server;
@@ -51,6 +54,48 @@ describe('fetchWithContext', () => {
     expect(first?.['x-correlation-id']).toBe(context.correlationId);
     expect(traceparentParts(first?.traceparent).traceId).toBe(context.traceId);
     expect(traceparentParts(first?.traceparent).spanId).not.toBe(traceparentParts(second?.traceparent).spanId);
+  });
+
+  it("passes the caller's trace on: same trace and sampled flag, a new parent id per call, its tracestate", async () => {
+    const callerParentId = '00f067aa0ba902b7';
+    const routes: FastifyPluginAsync = async (app) => {
+      app.get('/fan-out', async () =>
+        Promise.all(['/a', '/b', '/c'].map((path) => receivedHeaders(fetchWithContext(`${baseUrl}${path}`)))),
+      );
+    };
+    const { app } = await buildTestApp({ routes });
+    const response = await app.inject({
+      url: '/fan-out',
+      headers: { traceparent: `cc-${TRACE_ID}-${callerParentId}-00-future`, tracestate: 'rojo=1 , congo=t61rcWkgMzE' },
+    });
+    await app.close();
+    const calls = response.json<IncomingHttpHeaders[]>();
+    const parentIds = calls.map((headers) => {
+      // Version 00 whatever the caller's, its sampled flag (not set here), a span id of ours.
+      const match = new RegExp(`^00-${TRACE_ID}-([0-9a-f]{16})-00$`).exec(String(headers.traceparent));
+      expect(match, String(headers.traceparent)).not.toBeNull();
+      expect(headers.tracestate).toBe('rojo=1,congo=t61rcWkgMzE');
+      return match?.[1];
+    });
+    expect(new Set(parentIds).size).toBe(3);
+    expect(parentIds).not.toContain(callerParentId);
+  });
+
+  it('sends no tracestate when the trace has none, or when the caller sets its own traceparent', async () => {
+    const withState = inboundContext(undefined, `00-${TRACE_ID}-00f067aa0ba902b7-01`, 'congo=1').context;
+    const own = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    const [none, ownTraceparent, ownTracestate] = await Promise.all([
+      runWithContext(newContext(), () => receivedHeaders(fetchWithContext(baseUrl))),
+      runWithContext(withState, () => receivedHeaders(fetchWithContext(baseUrl, { headers: { traceparent: own } }))),
+      runWithContext(withState, () =>
+        receivedHeaders(fetchWithContext(baseUrl, { headers: { tracestate: 'mine=1' } })),
+      ),
+    ]);
+    expect(none).not.toHaveProperty('tracestate');
+    expect(ownTraceparent).toMatchObject({ traceparent: own });
+    expect(ownTraceparent).not.toHaveProperty('tracestate');
+    expect(ownTracestate).toMatchObject({ tracestate: 'mine=1' });
+    expect(traceparentParts(ownTracestate?.traceparent).traceId).toBe(TRACE_ID);
   });
 
   it("forwards the inbound request's correlation id from a route handler", async () => {

@@ -1,4 +1,6 @@
-import { EventEmitter } from 'node:events';
+// Platform-owned: tests of the chassis graceful shutdown. Changes come from templates/service on upgrade, not by hand.
+import { EventEmitter, once } from 'node:events';
+import { connect } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShutdown, type Shutdown } from '../../src/chassis/shutdown';
@@ -17,8 +19,11 @@ afterEach(async () => {
   await service.app.close();
 });
 
-/** A listening app with GET /slow (held until released) and GET /fast, and a shutdown whose exits are recorded. */
-async function start(options: { timeoutMs?: number; drainDelayMs?: number } = {}) {
+/**
+ * A listening app with GET /slow (held until released) and GET /fast, and a shutdown whose exits are recorded.
+ * `holdOnClose`: an onClose hook that also waits for the release.
+ */
+async function start(options: { timeoutMs?: number; drainDelayMs?: number; holdOnClose?: boolean } = {}) {
   const held = new Promise<void>((resolve) => {
     releaseSlowRequests = resolve;
   });
@@ -33,6 +38,7 @@ async function start(options: { timeoutMs?: number; drainDelayMs?: number } = {}
       return { finished: true };
     });
     app.get('/fast', async () => ({ fast: true }));
+    if (options.holdOnClose) app.addHook('onClose', async () => held);
   };
   service = await buildTestApp({ routes });
   const address = await service.app.listen({ port: 0, host: '127.0.0.1' });
@@ -51,6 +57,30 @@ async function start(options: { timeoutMs?: number; drainDelayMs?: number } = {}
     return { response };
   };
   return { address, exits, shutdown, slowRequest };
+}
+
+/** A raw keep-alive connection that has had one response to GET /fast and sends nothing more. */
+async function idleConnection(address: string) {
+  const { port } = new URL(address);
+  const socket = connect(Number(port), '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write('GET /fast HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  const [firstResponse] = (await once(socket, 'data')) as [Buffer];
+  const closed = once(socket, 'close');
+  return { firstResponse: firstResponse.toString(), closed };
+}
+
+/** The error of a new connection to `address`, or 'connected'. */
+async function connectOutcome(address: string): Promise<string> {
+  const socket = connect(Number(new URL(address).port), '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return 'connected';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? String(error);
+  } finally {
+    socket.destroy();
+  }
 }
 
 describe('graceful shutdown', () => {
@@ -90,6 +120,55 @@ describe('graceful shutdown', () => {
 
     await done;
     expect(exits).toEqual([{ code: 0, unflushed: 0 }]);
+  });
+
+  it('closes idle keep-alive connections and refuses new ones once the listener closes, while in-flight requests finish', async () => {
+    const { address, exits, shutdown, slowRequest } = await start();
+    const idle = await idleConnection(address);
+    expect(idle.firstResponse).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(idle.firstResponse).toMatch(/\r\nconnection: keep-alive\r\n/i);
+    const inFlight = await slowRequest();
+    expect(service.app.inFlightRequests).toBe(1);
+
+    const done = shutdown.onSignal('SIGTERM');
+    await idle.closed;
+    expect(await connectOutcome(address)).toBe('ECONNREFUSED');
+    expect(exits).toEqual([]);
+
+    releaseSlowRequests();
+    const response = await inFlight.response;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    await done;
+    expect(service.app.inFlightRequests).toBe(0);
+    expect(exits).toEqual([{ code: 0, unflushed: 0 }]);
+  });
+
+  it('does not wait the drain delay on SIGINT: a terminal has no load balancer to wait for', async () => {
+    const { exits, shutdown } = await start({ drainDelayMs: 60_000, timeoutMs: 120_000 });
+    await shutdown.onSignal('SIGINT');
+    expect(exits).toEqual([{ code: 0, unflushed: 0 }]);
+    expect(service.logs.withMessage('shutdown started: readiness now answers 503')[0]).toMatchObject({
+      signal: 'SIGINT',
+      drainDelayMs: 0,
+    });
+  });
+
+  it('says no request was in flight when what outlasts the timeout is an onClose hook', async () => {
+    const { exits, shutdown } = await start({ timeoutMs: 100, holdOnClose: true });
+    const done = shutdown.onSignal('SIGTERM');
+    await waitFor('the forced exit', () => exits.length > 0);
+    expect(exits).toEqual([{ code: 1, unflushed: 0 }]);
+    expect(
+      service.logs.withMessage('shutdown timed out in onClose hooks, with no request in flight: forcing exit')[0],
+    ).toMatchObject({ level: 'error', timeoutMs: 100, inFlightRequests: 0 });
+    expect(service.logs.lines.map((line) => line.msg)).not.toContain(
+      'shutdown timed out before in-flight requests finished: forcing exit',
+    );
+
+    releaseSlowRequests();
+    await done;
+    expect(exits).toHaveLength(1);
   });
 
   it('logs an error and exits 1 when in-flight requests outlast the timeout', async () => {
