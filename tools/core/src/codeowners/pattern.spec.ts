@@ -109,6 +109,8 @@ describe('compilePattern', () => {
     ['/', /matches nothing/],
     ['a//b', /empty path segment/],
     ['dir\\', /lone "\\"/],
+    ['a\\/b', /a "\\" before "\/" escapes nothing/], // parseCodeowners threw on it; refused, as GitHub documents no meaning for it
+    ['a\\/', /a "\\" before "\/" escapes nothing/],
   ])('rejects %s as GitHub does', (source, message) => {
     const compiled = compilePattern(source);
     expect(isPatternError(compiled)).toBe(true);

@@ -93,6 +93,13 @@ export function compilePattern(source: string): Pattern | PatternError {
       fix: 'write one line per alternative, or use "*" / "?" wildcards; "\\[" and "\\]" match a bracket itself',
     };
   }
+  if (/(^|[^\\])(\\\\)*\\\//.test(source)) {
+    // An odd run of "\" right before "/": segments are split at "/" before escapes are read, so it escapes nothing.
+    return {
+      message: `"${source}": a "\\" before "/" escapes nothing`,
+      fix: 'remove the "\\": a "/" needs no escaping',
+    };
+  }
   if (source.includes('***')) {
     return {
       message: `"${source}": "***" is not a valid wildcard`,
