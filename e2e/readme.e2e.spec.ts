@@ -17,6 +17,15 @@ const NOT_RUN_HERE: Record<string, string> = {
     'the Quickstart: .ci/run runs npm ci on a fresh clone; npm ci here would reinstall the shared node_modules',
   'npm ci && npm test': 'the Quickstart: this spec is part of it',
   'npx plop': 'interactive: it asks which generator to run (e2e/plop.e2e.spec.ts runs both with arguments)',
+  // A scratch copy is one fresh commit: the template commit a service records is readable there but not its ancestor.
+  'npx nx g @musiccorp/generators:upgrade catalog --dry-run':
+    'needs the platform history since the recorded template commit: e2e/upgrade.e2e.spec.ts runs it on one',
+  'npx nx g @musiccorp/generators:upgrade catalog':
+    'needs the platform history since the recorded template commit: e2e/upgrade.e2e.spec.ts runs it on one',
+  'npx nx g @musiccorp/generators:upgrade --team=catalog':
+    'needs the platform history since the recorded template commit: e2e/upgrade.e2e.spec.ts runs it on one',
+  'npx nx g @musiccorp/generators:upgrade --all --commit':
+    'needs the platform history since the recorded template commit: e2e/upgrade.e2e.spec.ts runs it on one',
   'npm run ci -- --base=origin/main --head=HEAD':
     'builds, tests, loads and deploys OCI images of the affected services: e2e/pipeline.e2e.spec.ts runs it',
   'npm run pipeline -- catalog --to=perf': 'builds and loads an OCI image: e2e/pipeline.e2e.spec.ts runs the pipeline',
