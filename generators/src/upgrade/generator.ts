@@ -30,6 +30,9 @@ export async function upgradeGenerator(tree: Tree, schema: UpgradeGeneratorSchem
   if (upgrades.length > 0) syncCodeowners(tree);
   for (const upgrade of upgrades) logger.info(formatUpgrade(upgrade).join('\n'));
   logger.info(formatSummary(outcomes).join('\n'));
+  // `nx g` ends with process.exit(), which drops what a slow pipe reader (CI's log, execa) has not taken yet — past
+  // 64 KiB, several hundred services' reports: the summary with its conflict list must not be what is lost.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 
   return async () => {
     if (options.commit) commitUpgrades(tree.root, upgrades, codeownersWasClean ? [CODEOWNERS_FILE] : []);
