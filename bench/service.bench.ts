@@ -9,6 +9,7 @@
  * Prints a markdown table and saves bench/results/service.md + service.json. Exits 0 unless the benchmark itself broke.
  */
 import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { parseFlags } from './lib/cli';
 import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
@@ -544,6 +545,7 @@ async function servedByBare(baseUrl: string): Promise<number> {
 class RequestLines {
   private offset = 0;
   private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
   private lines = 0;
   private readonly bareRootRequests = new Set<unknown>();
 
@@ -558,12 +560,13 @@ class RequestLines {
     try {
       const { size } = await handle.stat();
       const sizedAt = performance.now();
-      if (size > this.offset) {
-        const buffer = Buffer.alloc(size - this.offset);
-        await handle.read(buffer, 0, buffer.length, this.offset);
-        this.offset = size;
-        const text = this.partial + buffer.toString('utf8');
-        const complete = text.split('\n');
+      // In chunks: a 60 s load writes more log than one string can hold (512 MiB).
+      const chunk = Buffer.alloc(16 * 1024 * 1024);
+      while (this.offset < size) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - this.offset), this.offset);
+        if (bytesRead === 0) break;
+        this.offset += bytesRead;
+        const complete = (this.partial + this.decoder.write(chunk.subarray(0, bytesRead))).split('\n');
         this.partial = complete.pop() ?? '';
         for (const line of complete) if (this.isRequestLine(line)) this.lines += 1;
       }
