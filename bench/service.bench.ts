@@ -10,6 +10,8 @@
  */
 import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseFlags } from './lib/cli';
 import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
@@ -592,9 +594,15 @@ class RequestLines {
   }
 }
 
+/** The file's lines, read as a stream: a 60 s load writes more log than one string can hold. */
+async function* fileLines(file: string): AsyncGenerator<string> {
+  yield* createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+}
+
 async function lineCount(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8');
-  return text.split('\n').length - 1;
+  let lines = 0;
+  for await (const _line of fileLines(file)) lines++;
+  return lines;
 }
 
 interface LogCount {
@@ -605,9 +613,11 @@ interface LogCount {
 }
 
 async function logLinesFrom(file: string, fromLine: number): Promise<LogCount> {
-  const lines = (await readFile(file, 'utf8')).split('\n').slice(fromLine).filter(Boolean);
-  const count: LogCount = { total: lines.length, request: 0, byMessage: {} };
-  for (const line of lines) {
+  const count: LogCount = { total: 0, request: 0, byMessage: {} };
+  let index = 0;
+  for await (const line of fileLines(file)) {
+    if (index++ < fromLine || line === '') continue;
+    count.total++;
     let entry: Record<string, unknown>;
     try {
       entry = JSON.parse(line) as Record<string, unknown>;
