@@ -122,3 +122,41 @@ function remoteRefs(cwd: string, remote: string, refs: string[]): string[] | und
   const listed = new Set(stdout.split('\n').map((line) => line.split('\t')[1]));
   return refs.filter((name) => listed.has(name));
 }
+
+/**
+ * The text of each of `paths` (repo-relative) at `commit`, for those that are files there: one `git cat-file --batch`
+ * for all of them instead of a `git show` per file. A missing path is left out of the map.
+ */
+export function filesAt(cwd: string, commit: string, paths: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  if (paths.length === 0) return found;
+  const output = execFileSync('git', ['cat-file', '--batch'], {
+    cwd,
+    input: paths.map((path) => `${commit}:${path}\n`).join(''),
+    maxBuffer: GIT_MAX_BUFFER,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let offset = 0;
+  for (const path of paths) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const header = output.subarray(offset, headerEnd).toString('utf8');
+    offset = headerEnd + 1;
+    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!match) continue; // "<object> missing" (or ambiguous): no such path at that commit
+    const size = Number(match[2]);
+    if (match[1] === 'blob') found.set(path, output.subarray(offset, offset + size).toString('utf8'));
+    offset += size + 1; // the content is followed by a newline
+  }
+  return found;
+}
+
+/** The names of the folders directly inside `dir` (repo-relative) at `commit`; none when it has no such folder. */
+export function foldersAt(cwd: string, commit: string, dir: string): string[] {
+  const listing = tryGit(cwd, ['ls-tree', '-z', `${commit}:${dir}`]) ?? '';
+  // Each entry: "<mode> <type> <object>\t<name>".
+  return listing
+    .split('\0')
+    .filter((entry) => entry.includes(' tree '))
+    .map((entry) => entry.slice(entry.indexOf('\t') + 1))
+    .sort();
+}

@@ -1,7 +1,7 @@
 import { getProjects, type Tree } from '@nx/devkit';
+import { SERVICE_TAG } from './service-layout';
 
-export const SERVICES_DIR = 'services';
-export const SERVICE_TAG = 'type:service';
+export { SERVICES_DIR, SERVICE_TAG } from './service-layout';
 
 export interface ServiceInfo {
   name: string;
