@@ -37,11 +37,11 @@ describe('loadConsumers', () => {
     const { index, problems, warnings } = await loadConsumers(repo.root);
     expect(problems).toEqual([]);
     expect(warnings).toEqual([]);
-    expect(index!.ofHttp('catalog')).toEqual([
+    expect(index.ofHttp('catalog')).toEqual([
       { service: 'order-processor', team: { id: 'fulfilment', handle: '@musiccorp/fulfilment' }, uses: ['http'] },
     ]);
-    expect(index!.ofHttp('order-processor')).toEqual([]);
-    expect(index!.ofEvents(['com.musiccorp.order.placed', 'com.musiccorp.item.created'])).toEqual([
+    expect(index.ofHttp('order-processor')).toEqual([]);
+    expect(index.ofEvents(['com.musiccorp.order.placed', 'com.musiccorp.item.created'])).toEqual([
       {
         service: 'payment',
         team: { id: 'finance', handle: '@musiccorp/finance' },
@@ -49,8 +49,12 @@ describe('loadConsumers', () => {
       },
     ]);
     // A service without consumes.json consumes nothing; a library is not asked.
-    expect(index!.of('catalog')).toEqual({ http: [], events: [] });
-    expect(index!.services.map(({ service }) => service)).toEqual(['catalog', 'order-processor', 'payment']);
+    expect(index.of('catalog')).toEqual({ http: [], events: [] });
+    expect(index.services.map(({ service, root }) => [service, root])).toEqual([
+      ['catalog', 'services/catalog'],
+      ['order-processor', 'services/order-processor'],
+      ['payment', 'services/payment'],
+    ]);
   });
 
   it('reads a commit, not the working tree, when given one', async () => {
@@ -58,9 +62,9 @@ describe('loadConsumers', () => {
     const base = repo.commit('base');
     repo.write({ 'services/catalog/consumes.json': json({ http: ['payment'] }) });
     const atBase = await loadConsumers(repo.root, { commit: base });
-    expect(atBase.index!.ofHttp('payment').map(({ service }) => service)).toEqual(['order-processor']);
+    expect(atBase.index.ofHttp('payment').map(({ service }) => service)).toEqual(['order-processor']);
     const onDisk = await loadConsumers(repo.root);
-    expect(onDisk.index!.ofHttp('payment').map(({ service }) => service)).toEqual(['catalog', 'order-processor']);
+    expect(onDisk.index.ofHttp('payment').map(({ service }) => service)).toEqual(['catalog', 'order-processor']);
   });
 
   it('refuses an unknown service, naming the known ones, and the service itself', async () => {
@@ -68,7 +72,7 @@ describe('loadConsumers', () => {
     const text = json({ http: ['catalgo', 'order-processor'], events: [] });
     repo.write({ 'services/order-processor/consumes.json': text });
     const { index, problems } = await loadConsumers(repo.root);
-    expect(index).toBeNull();
+    expect(index.services.map(({ service }) => service)).toEqual(['catalog', 'payment']);
     expect(formatConsumesProblems(problems)).toBe(
       [
         'services/order-processor/consumes.json:3: http[0] is not a service of this workspace (got "catalgo"). ' +
@@ -86,7 +90,7 @@ describe('loadConsumers', () => {
       'services/order-processor/consumes.json': json({ events: ['OrderPlaced', 'com.musiccorp.a', 'com.musiccorp.a'] }),
     });
     const { index, problems } = await loadConsumers(repo.root);
-    expect(index).toBeNull();
+    expect(index.services.map(({ service }) => service)).toEqual(['catalog']);
     expect(problems.map(({ file, line, message }) => `${file}:${line}: ${message}`)).toEqual([
       'services/order-processor/consumes.json:3: events[0] is not valid (got "OrderPlaced")',
       'services/order-processor/consumes.json:5: events[2] repeats "com.musiccorp.a"',
@@ -116,7 +120,7 @@ describe('loadConsumers', () => {
     expect(warnings).toEqual([
       'order-processor\'s team "shipping" (project.json tag team:shipping) is not in platform/teams.json',
     ]);
-    expect(index!.ofHttp('catalog')[0]!.team).toEqual({ id: 'shipping', handle: '@musiccorp/shipping' });
+    expect(index.ofHttp('catalog')[0]!.team).toEqual({ id: 'shipping', handle: '@musiccorp/shipping' });
   });
 
   it('has a schema ajv enforces in full', () => {

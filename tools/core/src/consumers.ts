@@ -64,7 +64,9 @@ export interface ConsumerTeam {
 
 export interface ServiceConsumes {
   service: string;
-  /** `services/<name>/consumes.json` */
+  /** `services/<folder>`: the service's folder (its name, as the generator makes it). */
+  root: string;
+  /** `services/<folder>/consumes.json` */
   file: string;
   team: ConsumerTeam | null;
   consumes: Consumes;
@@ -106,8 +108,11 @@ export class ConsumerIndex {
 }
 
 export interface ConsumersResult {
-  /** null when any consumes.json has a problem: a partial list would be a silent miss. */
-  index: ConsumerIndex | null;
+  /**
+   * The services whose consumes.json is valid (or absent). A file with problems is left out of it and its problems are
+   * listed: whoever needs every consumer (the contract gate) refuses to answer while there are any.
+   */
+  index: ConsumerIndex;
   problems: ConsumesProblem[];
   /** Not a reason to refuse the declarations: a service whose team is not in platform/teams.json. */
   warnings: string[];
@@ -170,9 +175,9 @@ export async function loadConsumers(root: string, options: RevisionOptions = {})
         warnings.push(`${name}'s team "${team}" (project.json tag team:${team}) is not in ${TEAMS_FILE}`);
       consumerTeam = { id: team, handle: handle ?? `@${ORG}/${team}` };
     }
-    declared.push({ service: name, file, team: consumerTeam, consumes });
+    declared.push({ service: name, root: `${SERVICES_DIR}/${folder}`, file, team: consumerTeam, consumes });
   }
-  return { index: problems.length ? null : new ConsumerIndex(declared), problems, warnings };
+  return { index: new ConsumerIndex(declared), problems, warnings };
 }
 
 /** "services/x/consumes.json:3: http[0] ... Fix: ...", one line per problem. */
