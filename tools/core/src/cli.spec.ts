@@ -93,6 +93,22 @@ describe('CommandLine.parse', () => {
     expect(line.parse(['--json'])).toEqual({ help: false, flags: { json: true }, positionals: [] });
   });
 
+  it('collects a multiple flag’s values in order, [] when it is not given; an empty one is still refused', () => {
+    const line = new CommandLine({
+      name: 'contract',
+      usage: 'contract check [--service=<name>]…',
+      flags: { service: { type: 'string', multiple: true }, base: { type: 'string' } },
+    });
+    expect(line.parse(['--service=catalog', '--service', 'payment'])).toEqual({
+      help: false,
+      flags: { service: ['catalog', 'payment'], base: undefined },
+      positionals: [],
+    });
+    expect(line.parse([])).toMatchObject({ flags: { service: [] } });
+    expect(() => line.parse(['--service=catalog', '--service='])).toThrow('--service is empty');
+    expect(() => line.parse(['--base=a', '--base=b'])).toThrow('--base is given more than once');
+  });
+
   it('prints a usage of several forms one per line', () => {
     const line = new CommandLine({ name: 'owners', usage: ['owners check', 'owners who <path…>'], flags: {} });
     expect(line.usage).toBe('Usage:\n  owners check\n  owners who <path…>');

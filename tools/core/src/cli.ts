@@ -17,10 +17,12 @@ export interface Output {
 
 /**
  * `--name=value` or `--name value` (never empty: an empty value is usually an unset CI variable); a boolean is `--name`,
- * and `--no-name` too when negatable. A flag is given at most once.
+ * and `--no-name` too when negatable. A flag is given at most once, unless `multiple`: then its values are a list
+ * (`--service=a --service=b`), empty when it is not given.
  */
 export type Flag =
-  | { readonly type: 'string'; readonly default?: string }
+  | { readonly type: 'string'; readonly default?: string; readonly multiple?: false }
+  | { readonly type: 'string'; readonly multiple: true }
   | { readonly type: 'boolean'; readonly default?: boolean; readonly negatable?: boolean };
 
 export type Flags = Readonly<Record<string, Flag>>;
@@ -28,9 +30,11 @@ export type Flags = Readonly<Record<string, Flag>>;
 export type FlagValues<F extends Flags> = {
   -readonly [K in keyof F]: F[K] extends { type: 'boolean' }
     ? boolean
-    : F[K] extends { default: string }
-      ? string
-      : string | undefined;
+    : F[K] extends { multiple: true }
+      ? string[]
+      : F[K] extends { default: string }
+        ? string
+        : string | undefined;
 };
 
 export interface CommandLineSpec<F extends Flags> {
@@ -87,10 +91,10 @@ export class CommandLine<const F extends Flags> {
     });
     if (tokens.some((token) => token.kind === 'option' && token.name === 'help')) return { help: true };
 
-    const values: Record<string, string | boolean | undefined> = Object.fromEntries(
+    const values: Record<string, string | string[] | boolean | undefined> = Object.fromEntries(
       Object.entries(this.spec.flags).map(([name, flag]) => [
         name,
-        flag.default ?? (flag.type === 'boolean' ? false : undefined),
+        'multiple' in flag && flag.multiple ? [] : (flag.default ?? (flag.type === 'boolean' ? false : undefined)),
       ]),
     );
     const given = new Map<string, string[]>();
@@ -106,7 +110,8 @@ export class CommandLine<const F extends Flags> {
         throw this.refuse(`--${token.name} has no negative form ${token.rawName}: leave the flag out.`);
       const forms = [...(given.get(token.name) ?? []), written];
       given.set(token.name, forms);
-      if (forms.length > 1)
+      const multiple = 'multiple' in flag && flag.multiple === true;
+      if (forms.length > 1 && !multiple)
         throw this.refuse(`--${token.name} is given more than once (${forms.join(', ')}): give it once.`);
       if (flag.type === 'boolean') {
         if (token.value !== undefined) throw this.refuse(`--${token.name} takes no value (got ${written}).`);
@@ -118,7 +123,7 @@ export class CommandLine<const F extends Flags> {
         throw this.refuse(`--${token.name} needs a value, not the option ${token.value}.`);
       if (token.value.trim() === '')
         throw this.refuse(`--${token.name} is empty (an unset CI variable?): give it a value, or leave the flag out.`);
-      values[token.name] = token.value;
+      values[token.name] = multiple ? [...(values[token.name] as string[]), token.value] : token.value;
     }
 
     const {
