@@ -71,7 +71,8 @@ describe('loadConsumers', () => {
     workspace();
     const text = json({ http: ['catalgo', 'order-processor'], events: [] });
     repo.write({ 'services/order-processor/consumes.json': text });
-    const { index, problems } = await loadConsumers(repo.root);
+    const { services, index, problems } = await loadConsumers(repo.root);
+    expect(services.map(({ service }) => service)).toEqual(['catalog', 'order-processor', 'payment']);
     expect(index.services.map(({ service }) => service)).toEqual(['catalog', 'payment']);
     expect(formatConsumesProblems(problems)).toBe(
       [

@@ -107,7 +107,18 @@ export class ConsumerIndex {
   }
 }
 
+/** A service at the revision: a folder of services/ whose project.json is tagged type:service. */
+export interface ServiceEntry {
+  service: string;
+  /** `services/<folder>` */
+  root: string;
+  /** Its project.json tag `team:<id>`. */
+  team: string | null;
+}
+
 export interface ConsumersResult {
+  /** Every service at the revision, whether or not its consumes.json is valid, by name. */
+  services: ServiceEntry[];
   /**
    * The services whose consumes.json is valid (or absent). A file with problems is left out of it and its problems are
    * listed: whoever needs every consumer (the contract gate) refuses to answer while there are any.
@@ -177,7 +188,12 @@ export async function loadConsumers(root: string, options: RevisionOptions = {})
     }
     declared.push({ service: name, root: `${SERVICES_DIR}/${folder}`, file, team: consumerTeam, consumes });
   }
-  return { index: new ConsumerIndex(declared), problems, warnings };
+  const entries = services.map(({ folder, name, team }) => ({
+    service: name,
+    root: `${SERVICES_DIR}/${folder}`,
+    team,
+  }));
+  return { services: entries, index: new ConsumerIndex(declared), problems, warnings };
 }
 
 /** "services/x/consumes.json:3: http[0] ... Fix: ...", one line per problem. */
