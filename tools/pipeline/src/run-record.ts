@@ -1,7 +1,7 @@
 /**
  * `dist/pipeline/<service>/last-run.json`: what each stage after `artifact` did, and WHICH image it used.
  *
- *   { "service", "gitSha", "digest", "stages": [{ "name", "status", "durationMs", "digest", "detail"? }] }
+ *   { "service", "gitSha", "digest", "stages": [{ "name", "status", "durationMs", "digest", "detail"?, "contract"? }] }
  *
  * `gitSha` and `digest` are the artifact's (gitSha: the commit that BUILT it, which after an Nx cache hit can be older
  * than the checked-out one). A run starts at `slow-test`, the first stage to use the artifact; later stages append.
@@ -23,6 +23,17 @@ export interface StageRecord {
   digest: string | null;
   /** Why it failed, or what it is waiting for. */
   detail?: string;
+  /** slow-test: the contract its responses were checked against, and each response checked. */
+  contract?: ContractRecord;
+}
+
+export interface ContractRecord {
+  /** `services/<name>/contract/openapi.json`. */
+  file: string;
+  /** Of the file's bytes; null when it could not be read (then no response was checked, and the stage failed). */
+  sha256: string | null;
+  /** In the order sent; `operation` is the contract's (`GET /items/{id}`), or the request's when it has none. */
+  responses: { operation: string; status: number; ok: boolean }[];
 }
 
 export interface LastRun {

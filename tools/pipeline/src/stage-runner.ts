@@ -14,6 +14,7 @@ import {
   readLastRun,
   recordStage,
   writeLastRun,
+  type ContractRecord,
   type StageStatus,
 } from './run-record';
 
@@ -35,6 +36,7 @@ export interface StageOutcome {
   awaitingApproval?: boolean;
   /** Default: the whole stage's time. */
   durationMs?: number;
+  contract?: ContractRecord;
 }
 
 export interface StageOptions {
@@ -84,6 +86,7 @@ export async function runRecordedStage(
       durationMs: Math.round(outcome.durationMs ?? durationMs),
       digest: outcome.digest,
       ...(detail ? { detail } : {}),
+      ...(outcome.contract ? { contract: outcome.contract } : {}),
     });
   }
   await writeLastRun(workspaceRoot, run);
