@@ -23,6 +23,7 @@ import { commitOf, resolveRef, tryGit } from '@musiccorp/core/git';
 import {
   CONTRACT_KINDS,
   compareContracts,
+  contractFilesAt,
   contractPath,
   type ContractComparison,
   type ContractKind,
@@ -88,6 +89,8 @@ export interface CheckResult {
   head: { ref: string; commit: string | null };
   /** The services whose contracts were checked. */
   services: string[];
+  /** Those of them with no committed contract file at the head: nothing of theirs could be compared. */
+  withoutContract: string[];
   contracts: ContractVerdict[];
   consumed: ConsumedChange[];
   declared: DeclaredCheck[] | null;
@@ -139,12 +142,24 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     base,
     head: { ref: head.label, commit: head.commit ?? null },
     services: scope.map(({ service }) => service),
+    withoutContract: withoutContract(root, head, scope),
     contracts,
     consumed,
     declared,
     warnings,
     ok: contracts.every((verdict) => verdict.ok) && (declared ?? []).every((entry) => entry.ok),
   };
+}
+
+function withoutContract(root: string, head: Revision, scope: ServiceEntry[]): string[] {
+  const present = contractFilesAt(
+    root,
+    head,
+    scope.map(({ root: serviceRoot }) => serviceRoot),
+  );
+  return scope
+    .filter(({ root: serviceRoot }) => ![...present].some((file) => file.startsWith(`${serviceRoot}/`)))
+    .map(({ service }) => service);
 }
 
 function resolveRevisions(

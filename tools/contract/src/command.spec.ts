@@ -70,6 +70,10 @@ describe('contract check', () => {
     expect(stdout).toContain(`Contracts: base main (--base: ${sha7('main')}) → working tree.`);
     expect(stdout).toContain('Checked 3 services: catalog, order-processor, payment.');
     expect(stdout).toContain(`No contract changed between ${sha7('main')} and working tree.`);
+    // Nothing compared is said, never passed off as "no breaking change".
+    expect(stdout).toContain(
+      'No committed contract at the head, nothing to compare: order-processor, payment (`npx nx sync` writes services/<name>/contract/).',
+    );
   });
 
   it('a breaking change without a new major fails (exit 1), with the rule, the line of explanation and the fix', async () => {
@@ -199,6 +203,7 @@ describe('contract check', () => {
       'base',
       'head',
       'services',
+      'withoutContract',
       'contracts',
       'consumed',
       'declared',

@@ -6,7 +6,7 @@
  * A contract absent at the base is new (nothing to break); one absent at the head was removed. A side that is not
  * JSON, or that the engine refuses, is a UsageError naming the file, the side and the fix: nothing is classified then.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@musiccorp/core/cli';
 import { filesAt, git } from '@musiccorp/core/git';
@@ -80,6 +80,14 @@ export function changedContractFiles(root: string, base: string, head: Revision)
       ? git(root, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...CONTRACT_PATHSPECS])
       : '';
   return [...new Set([...diffed.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
+}
+
+/** The contract files that exist at the revision, of the services under `roots`. */
+export function contractFilesAt(root: string, revision: Revision, roots: readonly string[]): Set<string> {
+  const candidates = roots.flatMap((serviceRoot) => KINDS.map((kind) => contractPath(serviceRoot, kind)));
+  if (revision.commit === undefined) return new Set(candidates.filter((file) => existsSync(join(root, file))));
+  const listed = new Set(git(root, ['ls-tree', '-r', '-z', '--name-only', revision.commit, 'services/']).split('\0'));
+  return new Set(candidates.filter((file) => listed.has(file)));
 }
 
 /** Reads the files at a revision: the disk for the working tree, one `git cat-file` for a commit. */

@@ -75,6 +75,11 @@ function consumedText(change: ConsumedChange): string {
 function summary(result: CheckResult): string[] {
   const lines = [`Contracts: ${comparedText(result)}.`];
   lines.push(`Checked ${plural(result.services.length, 'service')}: ${result.services.join(', ') || '(none)'}.`);
+  if (result.withoutContract.length)
+    lines.push(
+      `No committed contract at the head, nothing to compare: ${result.withoutContract.join(', ')} ` +
+        '(`npx nx sync` writes services/<name>/contract/).',
+    );
   return lines;
 }
 
@@ -131,6 +136,7 @@ export function toJson(result: CheckResult) {
     base: result.base,
     head: result.head,
     services: result.services,
+    withoutContract: result.withoutContract,
     contracts: result.contracts.map((verdict) => ({
       service: verdict.service,
       kind: verdict.kind,
