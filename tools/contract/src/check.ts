@@ -121,9 +121,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const roots = options.services ? new Set([...scopeRoots, ...producers.map(({ root: r }) => r)]) : undefined;
   const comparisons = compareContracts(root, { commit: mergeBase, label: mergeBase.slice(0, 7) }, head, roots);
 
-  const nameOf = (serviceRoot: string) =>
-    known.find((entry) => entry.root === serviceRoot)?.service ?? serviceRoot.slice('services/'.length);
-  const verdicts = comparisons.map((comparison) => gate(comparison, nameOf(comparison.root), consumersAtHead.index));
+  const verdicts = applyVersionRule(comparisons, known, consumersAtHead.index);
   const contracts = verdicts.filter((verdict) => !roots || scopeRoots.has(verdict.root));
   const consumed = options.services ? consumedChanges(scope, verdicts, consumersAtHead.index) : [];
 
@@ -238,6 +236,20 @@ function producersOf(scope: ServiceEntry[], known: readonly ServiceEntry[], inde
   const http = new Set(consumes.flatMap(({ http }) => http));
   const consumesEvents = consumes.some(({ events }) => events.length > 0);
   return known.filter(({ service }) => http.has(service) || consumesEvents);
+}
+
+/**
+ * The version rule applied to each comparison, with the consumers (at the head) of every breaking one. `services`
+ * names the service of each folder; a folder no service has any more (removed at the head) is named after itself.
+ */
+export function applyVersionRule(
+  comparisons: readonly ContractComparison[],
+  services: readonly ServiceEntry[],
+  index: ConsumerIndex,
+): ContractVerdict[] {
+  const nameOf = (serviceRoot: string) =>
+    services.find((entry) => entry.root === serviceRoot)?.service ?? serviceRoot.slice(serviceRoot.indexOf('/') + 1);
+  return comparisons.map((comparison) => gate(comparison, nameOf(comparison.root), index));
 }
 
 function gate(comparison: ContractComparison, service: string, index: ConsumerIndex): ContractVerdict {

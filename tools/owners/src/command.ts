@@ -10,7 +10,8 @@ const OWNERS = new CommandLine({
   ],
   help: `  check      validate CODEOWNERS against the repository and platform/teams.json
   who        the owners of each path (the working tree's CODEOWNERS)
-  reviewers  the approvals a change needs (the base's CODEOWNERS, as GitHub reads it)
+  reviewers  the approvals a change needs (the base's CODEOWNERS, as GitHub reads it), and the teams of the
+             consumers of a contract it breaks (their consumes.json)
   --repo     the repository (default: the current directory)
   --json     only the JSON document on stdout; warnings go to stderr
 Exit codes: 0 success (check: no problems), 1 check found problems or an unexpected failure, 2 bad arguments or refs.`,
@@ -29,13 +30,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   reviewers: ['repo', 'json', 'base', 'head'],
 };
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return OWNERS.run(argv, { out, err }, (args) => run(args, out, err));
-}
+export const main = OWNERS.main((args, { out, err }) => run(args, out, err));
 
 async function run(
   { flags: values, positionals: [command = '', ...args] }: ArgsOf<typeof OWNERS>,
@@ -82,6 +77,8 @@ async function run(
         base: values.base,
         ...(values.head === undefined ? {} : { head: values.head }),
       });
+      const { touchesContracts, addConsumerApprovals } = await import('./consumer-reviewers');
+      if (touchesContracts(result.changes)) await addConsumerApprovals(repo, result);
       for (const warning of result.warnings) warn(`owners: ${warning}`);
       print(values.json ? JSON.stringify(reviewersJson(result)) : formatReviewers(result));
       return 0;

@@ -23,6 +23,11 @@ export interface Approval {
   /** Any one of these owners can approve the files. */
   owners: string[];
   files: string[];
+  /**
+   * Why beyond CODEOWNERS, when there is more: a consumer team asked because a contract it consumes breaks
+   * (consumer-reviewers.ts), e.g. "order-processor consumes catalog's HTTP API: 2 breaking changes".
+   */
+  reasons?: string[];
 }
 
 export interface ReviewersResult {
@@ -134,6 +139,7 @@ export function formatReviewers(result: ReviewersResult): string {
   for (const approval of result.approvals) {
     const who = `${approval.owners.length === 1 ? '' : 'one of '}${approval.owners.join(', ')}`;
     lines.push(`  ${who} — ${approval.files.length} file${approval.files.length === 1 ? '' : 's'}`);
+    for (const reason of approval.reasons ?? []) lines.push(`      (${reason})`);
     for (const file of approval.files) lines.push(`      ${file}`);
   }
   if (result.unowned.length > 0) {
