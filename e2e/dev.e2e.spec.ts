@@ -1,0 +1,138 @@
+/**
+ * `npm run dev` as a developer runs it, in a scratch copy of this workspace: the real command starts the broker and
+ * two services, prints their lines as one stream (and keeps them on disk), restarts a service when its code changes,
+ * and on Ctrl-C (SIGINT) stops every process it started and frees every port. Bad input changes nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
+import { freePort } from '@musiccorp/core/service-process';
+import { forgetOuterNxTask, scratchCommands } from './support';
+
+forgetOuterNxTask();
+
+let scratch: ScratchWorkspace | undefined;
+function workspace(): ScratchWorkspace {
+  if (!scratch) throw new Error('the scratch workspace was not created');
+  return scratch;
+}
+const { fails } = scratchCommands(workspace);
+
+beforeAll(async () => {
+  scratch = await createScratchWorkspace('musiccorp-dev-');
+});
+afterAll(() => scratch?.dispose());
+
+/** The output so far, and a wait for a line matching a pattern (bounded: the spec's timeout ends a hang). */
+function collect(child: ResultPromise) {
+  let output = '';
+  const waiters: { pattern: RegExp; from: number; resolve: () => void }[] = [];
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(output.slice(waiter.from))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  });
+  return {
+    output: () => output,
+    /** Fails after 90 s with the output so far: a bound on a hang, not a timing assertion. */
+    waitFor: (pattern: RegExp, from = 0) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(output.slice(from))) return resolve();
+        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${output}`)), 90_000);
+        waiters.push({ pattern, from, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
+  };
+}
+
+/** Processes whose command line mentions the scratch workspace: what dev started and must have stopped. */
+function processesIn(root: string): string[] {
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  return lines.filter((line) => line.includes(root) && !line.includes('vitest'));
+}
+
+async function listening(port: number): Promise<boolean> {
+  const server = createServer().listen(port, '127.0.0.1');
+  const free = await Promise.race([
+    once(server, 'listening').then(() => true),
+    once(server, 'error').then(() => false),
+  ]);
+  if (free) server.close();
+  return !free;
+}
+
+describe('npm run dev', () => {
+  it('starts the broker and the services, streams their lines, reloads on change, and stops everything on Ctrl-C', async () => {
+    const root = workspace().root;
+    const brokerPort = await freePort();
+    const dev = execa('npm', ['run', 'dev', '--', 'catalog', 'payment', `--broker-port=${brokerPort}`], {
+      cwd: root,
+      env: workspace().env,
+      all: true,
+      reject: false,
+      // A process group of its own, so the spec can press Ctrl-C as a terminal does: SIGINT to the whole group.
+      detached: true,
+    });
+    const { output, waitFor } = collect(dev);
+    await waitFor(/2 service\(s\) running/);
+    expect(output()).toMatch(/▸ catalog: ready on http:\/\/127\.0\.0\.1:3100/);
+    expect(output()).toMatch(/▸ payment: ready on http:\/\/127\.0\.0\.1:3103/);
+
+    const created = await fetch('http://127.0.0.1:3100/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': 'dev-spec-1' },
+      body: JSON.stringify({ name: 'Blue Train' }),
+    });
+    expect(created.status).toBe(201);
+    await waitFor(/catalog +INFO +request completed \[dev-spec-1\]/);
+
+    // A change to the service's code restarts it; it is ready again on the same port.
+    const before = output().length;
+    await appendFile(join(root, 'services/catalog/src/routes/index.ts'), '\n// changed while dev runs\n');
+    await waitFor(/catalog +INFO +Server listening/, before);
+    expect((await fetch('http://127.0.0.1:3100/health/ready')).status).toBe(200);
+
+    process.kill(-(dev.pid ?? 0), 'SIGINT');
+    // npm itself ends by the signal, as in a terminal; dev reports its own clean stop.
+    await dev;
+    expect(output()).toMatch(/stopped: every process ended, ports .*3100, 3103 free/);
+    expect(processesIn(root)).toEqual([]);
+    for (const port of [brokerPort, 3100, 3103]) expect(await listening(port)).toBe(false);
+
+    const [run] = readdirSync(join(root, '.musiccorp/runs'));
+    const lines = readFileSync(join(root, '.musiccorp/runs', run ?? '', 'catalog.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const parsed = lines.map((line) => JSON.parse(line) as { correlationId?: string; msg?: string });
+    expect(parsed.filter((line) => line.correlationId === 'dev-spec-1').map((line) => line.msg)).toContain(
+      'request completed',
+    );
+    expect(parsed.at(-1)?.msg).toBe('shutdown complete');
+  });
+
+  it('refuses an unknown service or a busy port before starting anything', async () => {
+    expect(await fails('npm', 'run', 'dev', '--', 'nosuch')).toMatch(
+      /No service named nosuch\. The services: catalog, customer, inventory, order-processor, payment/,
+    );
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as { port: number };
+    try {
+      expect(await fails('npm', 'run', 'dev', '--', 'catalog', `--broker-port=${port}`)).toMatch(
+        new RegExp(`port ${port} \\(the broker \\(--broker-port\\)\\) already in use: stop what holds it`),
+      );
+    } finally {
+      holder.close();
+    }
+    expect(processesIn(workspace().root)).toEqual([]);
+  });
+});
