@@ -10,16 +10,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@musiccorp/core/cli';
 import { filesAt, git } from '@musiccorp/core/git';
+import { CONTRACT_FILES, contractFileOf, type ContractKind } from '@musiccorp/core/service-layout';
 import { diffEventContracts } from './diff/events';
 import { diffHttpContracts } from './diff/openapi';
 import { InvalidContractError, type ContractChange, type DocumentRole } from './diff/types';
 import { parseSemver } from './diff/version';
 
-export type ContractKind = 'http' | 'events';
+export type { ContractKind } from '@musiccorp/core/service-layout';
 
 export interface ContractKindInfo {
-  /** The file under `services/<name>/contract/`. */
-  file: string;
   /** "HTTP API", "events": as in "catalog's HTTP API". */
   what: string;
   /** Where the service's code sets the contract's info.version. */
@@ -27,27 +26,16 @@ export interface ContractKindInfo {
 }
 
 export const CONTRACT_KINDS: Readonly<Record<ContractKind, ContractKindInfo>> = {
-  http: { file: 'openapi.json', what: 'HTTP API', version: { constant: 'apiVersion', source: 'src/routes/index.ts' } },
-  events: {
-    file: 'events.json',
-    what: 'events',
-    version: { constant: 'eventsVersion', source: 'src/events/index.ts' },
-  },
+  http: { what: 'HTTP API', version: { constant: 'apiVersion', source: 'src/routes/index.ts' } },
+  events: { what: 'events', version: { constant: 'eventsVersion', source: 'src/events/index.ts' } },
 };
-const KINDS = Object.keys(CONTRACT_KINDS) as ContractKind[];
-
-/** `services/catalog/contract/openapi.json` → {root: 'services/catalog', kind: 'http'}; undefined for any other path. */
-export function contractFileOf(path: string): { root: string; kind: ContractKind } | undefined {
-  const match = /^(services\/[^/]+)\/contract\/([^/]+)$/.exec(path);
-  const kind = KINDS.find((candidate) => CONTRACT_KINDS[candidate].file === match?.[2]);
-  return match?.[1] && kind ? { root: match[1], kind } : undefined;
-}
+const KINDS = Object.keys(CONTRACT_FILES) as ContractKind[];
 
 export const contractPath = (serviceRoot: string, kind: ContractKind) =>
-  `${serviceRoot}/contract/${CONTRACT_KINDS[kind].file}`;
+  `${serviceRoot}/contract/${CONTRACT_FILES[kind]}`;
 
 /** Every service's contract files, as git pathspecs. */
-const CONTRACT_PATHSPECS = KINDS.map((kind) => `:(glob)services/*/contract/${CONTRACT_KINDS[kind].file}`);
+const CONTRACT_PATHSPECS = KINDS.map((kind) => `:(glob)services/*/contract/${CONTRACT_FILES[kind]}`);
 
 export interface Revision {
   /** undefined: the working tree (HEAD plus uncommitted and untracked files). */

@@ -5,14 +5,13 @@
  */
 import { UsageError } from '@musiccorp/core/cli';
 import { tryGit } from '@musiccorp/core/git';
+import { contractFileOf } from '@musiccorp/core/service-layout';
 import type { Change } from './git';
 import type { Approval, ReviewersResult } from './reviewers';
 
-const CONTRACT_FILE = /^services\/[^/]+\/contract\/(openapi|events)\.json$/;
-
 /** Whether any changed path is a service's contract file: the only diffs that can need consumer approvals. */
 export function touchesContracts(changes: readonly Change[]): boolean {
-  return changes.some((change) => CONTRACT_FILE.test(change.path) || CONTRACT_FILE.test(change.oldPath ?? ''));
+  return changes.some((change) => contractFileOf(change.path) || (change.oldPath && contractFileOf(change.oldPath)));
 }
 
 /**
