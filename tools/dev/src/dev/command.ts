@@ -3,10 +3,11 @@
  * its code changes, started in dependency order, with one aggregated log stream; Ctrl-C stops everything. As
  * `main(argv, out, err)`; dev-cli.ts runs it.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { CommandLine, UsageError, type Output } from '@musiccorp/core/cli';
+import { formatConsumesProblems, loadConsumers } from '@musiccorp/core/consumers';
 import { startNatsServer, type NatsServer } from '@musiccorp/core/nats-server';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { listServices } from '@musiccorp/core/services';
@@ -53,7 +54,10 @@ export function main(
     }
     const root = options.root ?? WORKSPACE_ROOT;
     const services = listServices(new FsTree(root, false));
-    const plan = planDev(services, positionals, httpCalls(root, services), `nats://127.0.0.1:${brokerPort}`);
+    const consumers = await loadConsumers(root);
+    if (consumers.problems.length > 0) throw new UsageError(formatConsumesProblems(consumers.problems));
+    const calls = new Map(consumers.index.services.map((entry) => [entry.service, entry.consumes.http]));
+    const plan = planDev(services, positionals, calls, `nats://127.0.0.1:${brokerPort}`);
     const busy = await portsInUse([
       { port: brokerPort, what: 'the broker (--broker-port)' },
       ...plan.waves.flat().map((service) => ({ port: service.port, what: service.name })),
@@ -158,16 +162,4 @@ function stopRequested(signal: AbortSignal | undefined): Promise<'stop'> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-/** Who calls whom over HTTP: each service's consumes.json `http` list (none when it has no such file). */
-function httpCalls(root: string, services: readonly { name: string; root: string }[]): Map<string, string[]> {
-  const calls = new Map<string, string[]>();
-  for (const service of services) {
-    const file = join(root, service.root, 'consumes.json');
-    if (!existsSync(file)) continue;
-    const http = (JSON.parse(readFileSync(file, 'utf8')) as { http?: unknown }).http;
-    calls.set(service.name, Array.isArray(http) ? http.filter((name): name is string => typeof name === 'string') : []);
-  }
-  return calls;
 }
