@@ -42,6 +42,10 @@ describe('service generator', () => {
       expect.arrayContaining(['build', 'test', 'serve', 'lint', 'typecheck']),
     );
     expect(project.targets?.build?.outputs).toEqual(['{projectRoot}/dist']);
+    // The fast stage's platform checks, run from the workspace root.
+    expect(project.targets?.['contract']?.options).toEqual({
+      command: 'node tools/core/bin/run.mjs contract/cli check --service=catalog --declared',
+    });
 
     const pkg = readJson(tree, 'services/catalog/package.json');
     expect(pkg.name).toBe('@musiccorp/catalog');

@@ -4,6 +4,8 @@ import type { NormalizedOptions } from './normalize-options';
 
 /** The drift check's command line (`npm run drift`), copied with generators/ into every workspace the platform makes. */
 export const DRIFT_CLI = 'generators/src/drift/cli.ts';
+/** The contract gate (`npm run contract`), run bundled like owners and ci:affected. */
+export const CONTRACT_CLI = 'tools/core/bin/run.mjs contract/cli';
 
 /** Commands run inside the service folder, so the service builds the same way with or without Nx. */
 const inService = (command: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
@@ -39,6 +41,12 @@ export function addProject(tree: Tree, options: NormalizedOptions): void {
       lint: inService('eslint .'),
       // Platform-owned files as the recorded template commit rendered them (generators/src/drift), from the root.
       drift: { executor: 'nx:run-commands', options: { command: `node --import tsx ${DRIFT_CLI} ${options.name}` } },
+      // Its committed contract is what its code declares, and no breaking change without a new major: against
+      // CONTRACT_BASE (npm run ci sets it to ci:affected's base), else the merge base with nx.json defaultBase.
+      contract: {
+        executor: 'nx:run-commands',
+        options: { command: `node ${CONTRACT_CLI} check --service=${options.name} --declared` },
+      },
       // tsx watch restarts with SIGTERM and kills after 5 s: no load balancer to drain for on a laptop.
       serve: {
         executor: 'nx:run-commands',
