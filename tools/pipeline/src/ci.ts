@@ -67,7 +67,8 @@ export function main(
     const { exitCode } = await runPipelines({
       workspaceRoot: WORKSPACE_ROOT,
       groups: [...groups.values()],
-      env: approved ? { DEPLOY_APPROVED: approved } : {},
+      // The contract check compares with the same merge base ci:affected listed the services from.
+      env: { CONTRACT_BASE: affected.revisions.mergeBase, ...(approved ? { DEPLOY_APPROVED: approved } : {}) },
       parallel: Number(values.parallel) || 2,
       verbose: values.verbose,
     });

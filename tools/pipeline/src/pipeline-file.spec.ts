@@ -33,9 +33,31 @@ describe('pipeline.json', () => {
 
   it('maps every Nx target of the chain to its stage', () => {
     expect(
-      ['lint', 'typecheck', 'test', 'drift', 'build', 'artifact', 'slow-test', 'perf', 'deploy', 'serve'].map(
-        stageOfTarget,
-      ),
-    ).toEqual(['test', 'test', 'test', 'test', 'artifact', 'artifact', 'slow-test', 'perf', 'deploy', undefined]);
+      [
+        'lint',
+        'typecheck',
+        'test',
+        'drift',
+        'contract',
+        'build',
+        'artifact',
+        'slow-test',
+        'perf',
+        'deploy',
+        'serve',
+      ].map(stageOfTarget),
+    ).toEqual([
+      'test',
+      'test',
+      'test',
+      'test',
+      'test',
+      'artifact',
+      'artifact',
+      'slow-test',
+      'perf',
+      'deploy',
+      undefined,
+    ]);
   });
 });

@@ -11,10 +11,11 @@ export type StageName = (typeof STAGES)[number];
 
 /**
  * The Nx targets that make up each stage (`build` is the artifact's bundle step; `drift` checks that the platform-owned
- * files are as the service's recorded template commit rendered them).
+ * files are as the service's recorded template commit rendered them; `contract` that the committed contract is what
+ * the code declares and breaks nothing without a new major version, against CONTRACT_BASE).
  */
 export const STAGE_TARGETS: Record<StageName, readonly string[]> = {
-  test: ['lint', 'typecheck', 'test', 'drift'],
+  test: ['lint', 'typecheck', 'test', 'drift', 'contract'],
   artifact: ['build', 'artifact'],
   'slow-test': ['slow-test'],
   perf: ['perf'],

@@ -8,7 +8,7 @@ describe('what to run for a service', () => {
       stages: ['test', 'artifact', 'slow-test', 'perf', 'deploy'],
     });
     expect(planUpTo('artifact')).toEqual({ targets: ['artifact'], stages: ['test', 'artifact'] });
-    expect(planUpTo('test')).toEqual({ targets: ['lint', 'typecheck', 'test', 'drift'], stages: ['test'] });
+    expect(planUpTo('test')).toEqual({ targets: ['lint', 'typecheck', 'test', 'drift', 'contract'], stages: ['test'] });
   });
 
   it('a change that needs a new artifact or a redeploy runs the whole chain', () => {
@@ -21,6 +21,8 @@ describe('what to run for a service', () => {
       stages: ['test'],
     });
     expect(planForChange(false, ['lint'])).toEqual({ targets: ['lint'], stages: ['test'] });
+    // A service that consumes a changed contract: its contract check only.
+    expect(planForChange(false, ['contract'])).toEqual({ targets: ['contract'], stages: ['test'] });
     expect(planForChange(false, ['lint', 'perf', 'slow-test', 'test', 'typecheck'])).toEqual(planUpTo('perf'));
   });
 });
