@@ -27,7 +27,18 @@ const VALIDATOR = join(WORKSPACE_ROOT, 'node_modules', '@action-validator', 'cli
 const SCRIPTS = join(GITHUB, 'scripts');
 
 /** The Nx targets of the service pipeline (and of every project's checks). */
-const PIPELINE_TARGETS = ['test', 'lint', 'typecheck', 'drift', 'build', 'artifact', 'slow-test', 'perf', 'deploy'];
+const PIPELINE_TARGETS = [
+  'test',
+  'lint',
+  'typecheck',
+  'drift',
+  'contract',
+  'build',
+  'artifact',
+  'slow-test',
+  'perf',
+  'deploy',
+];
 /** The npm scripts the workflows run. Keep in sync with the workflows: the test below compares both ways. */
 const SCRIPTS_USED = ['ci:affected', 'owners'];
 /** Every action a workflow may use, pinned to its major version; `./` local actions aside. */
@@ -369,10 +380,20 @@ describe('service-pipeline.yml', () => {
     const inputs = pipeline.on.workflow_call!.inputs!;
     expect(inputs['checks']).toMatchObject({ type: 'string', default: STAGE_TARGETS.test.join(',') });
     expect(inputs['deliver']).toMatchObject({ type: 'boolean', default: true });
-    const step = jobs['fast-tests']!.steps!.find((s) => s.run?.includes('npx nx'))!;
-    expect(step.if).toBe("inputs.checks != ''");
-    expect(step.env).toEqual({ CHECKS: '${{ inputs.checks }}' });
-    expect(step.run).toBe('npx nx run-many -t "$CHECKS" --projects="$SERVICE" --output-style=stream');
+    const [step, contract] = jobs['fast-tests']!.steps!.filter((s) => s.run?.includes('npx nx'));
+    expect(step!.if).toBe("inputs.checks != ''");
+    expect(step!.env).toEqual({ CHECKS: '${{ inputs.checks }}' });
+    expect(step!.run).toContain('npx nx run-many -t "$CHECKS" --projects="$SERVICE" --output-style=stream');
+    // The contract check apart, without Nx's line prefixes, so its workflow commands reach GitHub as annotations;
+    // against the base ci.yml passes (the one ci:affected used), which the checkout's full history holds.
+    expect(step!.run).toContain('grep -vx contract');
+    expect(contract!.if).toBe("contains(format(',{0},', inputs.checks), ',contract,')");
+    expect(contract!.env).toEqual({ CONTRACT_BASE: '${{ inputs.base || github.sha }}' });
+    expect(contract!.run).toBe(
+      'npx nx run "$SERVICE:contract" --output-style=stream-without-prefixes -- --format=github',
+    );
+    expect(jobs['fast-tests']!.steps![0]!.with).toMatchObject({ 'fetch-depth': 0 });
+    expect(ci.jobs['pipeline']!.with).toMatchObject({ base: '${{ needs.affected.outputs.base }}' });
     expect(jobs['artifact']!.if).toBe('inputs.deliver');
     // A job whose needs were skipped is skipped: every later job needs the artifact job.
     for (const id of ['slow-tests', 'perf', ...Object.keys(DEPLOY_ENVIRONMENTS)])
@@ -609,7 +630,7 @@ describe('every workflow and action', () => {
   it('runs only the pipeline Nx targets, and all of the service stages', () => {
     const used = new Set(allRuns().flatMap(({ step }) => nxTargets(step.run)));
     expect([...used].filter((t) => !PIPELINE_TARGETS.includes(t))).toEqual([]);
-    for (const stage of ['lint', 'typecheck', 'test', 'drift', 'artifact', 'slow-test', 'perf', 'deploy'])
+    for (const stage of ['lint', 'typecheck', 'test', 'drift', 'contract', 'artifact', 'slow-test', 'perf', 'deploy'])
       expect(used).toContain(stage);
   });
 
