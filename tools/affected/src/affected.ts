@@ -9,6 +9,7 @@
  * - deploy configuration (targetDefaults.deploy inputs): services are affected for deploy only.
  * - the npm tools a target runs (`vitest run`, `esbuild …`): no graph edge names them; target-tools.ts reads commands.
  * - a deleted project configuration: Nx marks every project; we look for who still references the removed project.
+ * - a service contract (services/<name>/contract/*.json): its consumers (consumes.json) too, for their contract check.
  */
 import { readNxJson } from 'nx/src/config/configuration.js';
 import type { ProjectGraphProjectNode } from 'nx/src/config/project-graph.js';
@@ -32,6 +33,7 @@ import {
   touchRootTsConfig,
   type RemovedProject,
 } from './locators';
+import { touchContractConsumers } from './contracts';
 import { Touches, assemble, targetsUnion, type Reason } from './reasons';
 import { touchTargetTools } from './target-tools';
 
@@ -122,6 +124,7 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
   touchProjectFiles(changed, nodes, inputs, touches);
   touchRootInputs(changed, nodes, nxJson, touches);
   touchDeployConfig(changed, nodes, nxJson, touches);
+  await touchContractConsumers(root, changed, nodes, read, touches, warnings);
   await touchRootPackageJson(fileChanges, graph, nxJson, touches, notes);
   await touchLockfile(changed, fileChanges, graph, nxJson, read, touches, notes);
   touchTargetTools(root, graph, touches);
@@ -158,8 +161,8 @@ export async function computeAffected(options: AffectedOptions): Promise<Affecte
   const onlyOurs = [...byProject.keys()].filter((n) => isService(nodes[n]) && !nxAffected.has(n)).sort();
   if (onlyOurs.length) {
     notes.push(
-      `\`nx affected\` would not list ${onlyOurs.join(', ')}: package-lock.json entries and deploy configuration are ` +
-        `ci:affected rules on top of Nx (see their reasons).`,
+      `\`nx affected\` would not list ${onlyOurs.join(', ')}: package-lock.json entries, deploy configuration and ` +
+        `the consumers of a changed contract are ci:affected rules on top of Nx (see their reasons).`,
     );
   }
 

@@ -16,6 +16,7 @@ export type ReasonKind =
   | 'dependency' // a project it depends on is affected
   | 'deploy-config' // deploy-time configuration (platform/environments/*.json): redeploy, no rebuild
   | 'removed-project' // it references a project that no longer exists
+  | 'contract' // it consumes (consumes.json) a service contract that changed: its contract check
   | 'nx'; // Nx says affected and no finer reason was found (a safety net; should not happen)
 
 /** Targets the change reaches: names, or every target. `deploy` is the (virtual) deploy step. */

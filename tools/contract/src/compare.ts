@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@musiccorp/core/cli';
+import { eventTypesOf } from '@musiccorp/core/consumers';
 import { filesAt, git } from '@musiccorp/core/git';
 import { CONTRACT_FILES, contractFileOf, type ContractKind } from '@musiccorp/core/service-layout';
 import { diffEventContracts } from './diff/events';
@@ -170,13 +171,4 @@ function versionOf(side: string, document: unknown): string {
     `${side}: info.version is ${version === undefined ? 'missing' : `"${String(version)}"`}, ` +
       `not semver x.y.z. Fix: ${REGENERATE}; the version comes from the service's code.`,
   );
-}
-
-/** The CloudEvents types an AsyncAPI contract declares: each channel's address. */
-function eventTypesOf(document: unknown): string[] {
-  const channels = (document as { channels?: unknown } | null | undefined)?.channels;
-  if (typeof channels !== 'object' || channels === null) return [];
-  return Object.values(channels as Record<string, { address?: unknown }>)
-    .map((channel) => channel?.address)
-    .filter((address): address is string => typeof address === 'string');
 }

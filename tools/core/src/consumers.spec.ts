@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONSUMES_SCHEMA, formatConsumesProblems, loadConsumers } from './consumers';
+import { CONSUMES_SCHEMA, eventTypesOf, formatConsumesProblems, loadConsumers } from './consumers';
 import { checkSchema } from './json-schema';
 import { createGitRepo, teamsJson, type GitRepo } from './testing/git-repo';
 
@@ -122,6 +122,16 @@ describe('loadConsumers', () => {
       'order-processor\'s team "shipping" (project.json tag team:shipping) is not in platform/teams.json',
     ]);
     expect(index.ofHttp('catalog')[0]!.team).toEqual({ id: 'shipping', handle: '@musiccorp/shipping' });
+  });
+
+  it('matches events on the channel addresses of an events contract', () => {
+    const contract = {
+      asyncapi: '3.0.0',
+      channels: { OrderPlaced: { address: 'com.musiccorp.order.placed' }, Broken: null, NoAddress: {} },
+    };
+    expect(eventTypesOf(contract)).toEqual(['com.musiccorp.order.placed']);
+    expect(eventTypesOf(undefined)).toEqual([]);
+    expect(eventTypesOf({ channels: 'none' })).toEqual([]);
   });
 
   it('has a schema ajv enforces in full', () => {

@@ -196,6 +196,18 @@ export async function loadConsumers(root: string, options: RevisionOptions = {})
   return { services: entries, index: new ConsumerIndex(declared), problems, warnings };
 }
 
+/**
+ * The CloudEvents types an events contract (AsyncAPI, services/<name>/contract/events.json) declares: each channel's
+ * address. What consumes.json's `events` are matched against; none for anything that is not such a document.
+ */
+export function eventTypesOf(document: unknown): string[] {
+  const channels = (document as { channels?: unknown } | null | undefined)?.channels;
+  if (typeof channels !== 'object' || channels === null) return [];
+  return Object.values(channels as Record<string, { address?: unknown } | null>).flatMap((channel) =>
+    typeof channel?.address === 'string' ? [channel.address] : [],
+  );
+}
+
 /** "services/x/consumes.json:3: http[0] ... Fix: ...", one line per problem. */
 export function formatConsumesProblems(problems: readonly ConsumesProblem[]): string {
   return problems
