@@ -124,6 +124,45 @@ describe('contract check', () => {
     );
   });
 
+  it('an events contract: its consumers are the services that consume one of its event types', async () => {
+    workspace();
+    /** order-processor's events: each type's data is an object with an `id`. */
+    const orderEvents = (version: string, ...types: string[]) =>
+      json({
+        asyncapi: '3.0.0',
+        info: { title: 'order-processor', version },
+        channels: Object.fromEntries(
+          types.map((type) => [
+            type,
+            {
+              address: type,
+              messages: { [type]: { name: type, payload: { type: 'object', properties: { id: { type: 'string' } } } } },
+            },
+          ]),
+        ),
+      });
+    const events = 'services/order-processor/contract/events.json';
+    repo.write({
+      [events]: orderEvents('1.0.0', 'com.musiccorp.order.placed', 'com.musiccorp.order.shipped'),
+      'services/payment/consumes.json': json({ http: ['catalog'], events: ['com.musiccorp.order.placed'] }),
+    });
+    repo.commit('order events');
+    repo.write({ [events]: orderEvents('2.0.0', 'com.musiccorp.order.shipped') });
+    const { code, stdout } = await run('--base=HEAD');
+    expect(code).toBe(0);
+    expect(stdout).toContain('order-processor: events.json base');
+    expect(stdout).toMatch(/ {2}breaking {6}event-removed {2}event com\.musiccorp\.order\.placed: /);
+    expect(stdout).toContain(
+      'Consumers that must move (major 1.0.0 → 2.0.0): payment (@musiccorp/finance): com.musiccorp.order.placed.',
+    );
+    repo.write({ [events]: orderEvents('1.1.0', 'com.musiccorp.order.shipped') });
+    const { code: failed, stdout: fix } = await run('--base=HEAD');
+    expect(failed).toBe(1);
+    expect(fix).toContain(
+      'Fix: raise eventsVersion in services/order-processor/src/events/index.ts to the next major (2.0.0)',
+    );
+  });
+
   it('a lower version fails; a removed contract fails while a service still consumes it', async () => {
     workspace();
     repo.write({ [CATALOG_API]: catalogApi('0.9.0', ITEM) });
