@@ -133,6 +133,11 @@ beforeAll(async () => {
   );
   await editJson('services/billing/package.json', (pkg) => (pkg.dependencies.handlebars = '4.7.10'));
   await writeFile(file('services/catalog/README.md'), '# catalog\n\nThe MusicCorp catalogue of albums and tracks.\n');
+  // orders calls catalog's HTTP API (its consumes.json), and nobody consumes billing.
+  await writeFile(
+    file('services/orders/consumes.json'),
+    `${JSON.stringify({ http: ['catalog'], events: [] }, null, 2)}\n`,
+  );
   await ws.commit('fixture: four services');
   await git('branch', '-f', 'fixture');
 }, 240_000);
@@ -272,6 +277,18 @@ const cases: Case[] = [
     }),
   },
   {
+    name: "a service's contract: the services that consume it too (consumes.json)",
+    apply: async () => {
+      await mkdir(file('services/catalog/contract'), { recursive: true });
+      await writeFile(file('services/catalog/contract/openapi.json'), '{"openapi": "3.0.3", "paths": {}}\n');
+    },
+    expected: {
+      catalog: ['services/catalog/contract/openapi.json'],
+      orders: ["consumes catalog's HTTP contract (services/catalog/contract/openapi.json changed)"],
+    },
+    stderr: /`nx affected` would not list orders/,
+  },
+  {
     name: 'a change to two services',
     apply: async () => {
       await appendFile(file('services/catalog/src/routes/items.ts'), '// tweak\n');
@@ -337,7 +354,13 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
         .find((l) => l.startsWith(`${service} `))!
         .split(/\s{2,}/);
     // SERVICE TEAM REBUILD DEPLOY CHECKS WHY
-    expect(row('catalog').slice(0, 5)).toEqual(['catalog', 'catalog', 'yes', 'yes', 'drift,lint,test,typecheck']);
+    expect(row('catalog').slice(0, 5)).toEqual([
+      'catalog',
+      'catalog',
+      'yes',
+      'yes',
+      'contract,drift,lint,test,typecheck',
+    ]);
     expect(row('orders').slice(0, 5)).toEqual(['orders', 'fulfilment', 'no', 'yes', 'drift,lint,test,typecheck']);
     expect(row('billing').slice(0, 5)).toEqual(['billing', 'finance', 'no', 'yes', 'drift,lint,test,typecheck']);
     expect(row('reviews').slice(0, 5)).toEqual(['reviews', 'customer-engagement', 'no', 'yes', '-']);
@@ -352,7 +375,7 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     const checks = ['drift', 'lint', 'test', 'typecheck'];
     expect(columns).toEqual({
       billing: { rebuild: false, deploy: true, checks },
-      catalog: { rebuild: true, deploy: true, checks },
+      catalog: { rebuild: true, deploy: true, checks: ['contract', ...checks] },
       orders: { rebuild: false, deploy: true, checks },
       reviews: { rebuild: false, deploy: true, checks: [] },
     });
@@ -364,6 +387,19 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     expect(run.stdout).toMatch(
       /templates\/service\/src\/main\.ts\s+→ affected, e2e, generators, workspace \(not services\)/,
     );
+  });
+
+  it('a consumer of a changed contract needs its contract check, not a new artifact or a deploy', async () => {
+    await change(async () => {
+      await mkdir(file('services/catalog/contract'), { recursive: true });
+      await writeFile(file('services/catalog/contract/openapi.json'), '{"openapi": "3.0.3", "paths": {}}\n');
+    });
+    const json = await cli(['--base=fixture', '--head=HEAD', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const orders = (JSON.parse(json.stdout) as { services: Record<string, unknown>[] }).services.find(
+      (service) => service.name === 'orders',
+    );
+    expect(orders).toMatchObject({ rebuild: false, deploy: false, checks: ['contract'], targets: ['contract'] });
   });
 
   it('a tool bump reaches only the targets that run it: vitest re-runs tests, esbuild makes a new artifact', async () => {
