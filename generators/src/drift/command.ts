@@ -5,7 +5,7 @@
  */
 import { workspaceRoot } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { listServices, type ServiceInfo } from '@musiccorp/core/services';
 import { checkDrift, describeFinding, type DriftReport } from './drift';
 
@@ -22,31 +22,24 @@ Exit codes: 0 no drift, 1 drift (or a service the check cannot read), 2 bad argu
 
 const UPGRADE = 'npx nx g @musiccorp/generators:upgrade';
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  root: string = workspaceRoot,
-): Promise<number> {
-  return DRIFT.run(argv, { out, err }, ({ flags, positionals }) => {
-    const services = listServices(new FsTree(root, false));
-    const unknown = positionals.filter((name) => !services.some((service) => service.name === name));
-    if (unknown.length > 0)
-      throw DRIFT.refuse(
-        `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}. Services: ${services.map((service) => service.name).join(', ') || '(none)'}.`,
-      );
-    const checked = positionals.length ? services.filter((service) => positionals.includes(service.name)) : services;
-    const results = checked.map((service) => check(root, service));
-    if (flags.json) out.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
-    else for (const result of results) out.write(`${formatResult(result)}\n`);
-    const failed = results.filter((result) => 'error' in result || result.report.findings.length > 0);
-    if (failed.length > 0 && !flags.json)
-      err.write(
-        `drift: ${failed.length} of ${results.length} service${results.length > 1 ? 's' : ''} failed the check.\n`,
-      );
-    return failed.length > 0 ? 1 : 0;
-  });
-}
+export const main = DRIFT.main(({ flags, positionals }, { out, err }, root: string = workspaceRoot) => {
+  const services = listServices(new FsTree(root, false));
+  const unknown = positionals.filter((name) => !services.some((service) => service.name === name));
+  if (unknown.length > 0)
+    throw DRIFT.refuse(
+      `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}. Services: ${services.map((service) => service.name).join(', ') || '(none)'}.`,
+    );
+  const checked = positionals.length ? services.filter((service) => positionals.includes(service.name)) : services;
+  const results = checked.map((service) => check(root, service));
+  if (flags.json) out.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
+  else for (const result of results) out.write(`${formatResult(result)}\n`);
+  const failed = results.filter((result) => 'error' in result || result.report.findings.length > 0);
+  if (failed.length > 0 && !flags.json)
+    err.write(
+      `drift: ${failed.length} of ${results.length} service${results.length > 1 ? 's' : ''} failed the check.\n`,
+    );
+  return failed.length > 0 ? 1 : 0;
+});
 
 type Result = { service: ServiceInfo; report: DriftReport } | { service: ServiceInfo; error: string };
 

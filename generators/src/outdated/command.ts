@@ -3,7 +3,7 @@
  * upgrade would change (outdated.ts) — as `main(argv, out, err)`; cli.ts runs it.
  */
 import { workspaceRoot } from '@nx/devkit';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { UPGRADE } from '../upgrade/lib/normalize-options';
 import { readOutdated, type OutdatedReport, type ServiceError, type ServiceStatus } from './outdated';
 
@@ -23,41 +23,34 @@ Exit codes: 0 (also with services behind, drifted or unreadable, unless --fail-b
   flags: { json: { type: 'boolean' }, 'fail-behind': { type: 'string' } },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  root: string = workspaceRoot,
-): Promise<number> {
-  return OUTDATED.run(argv, { out, err }, ({ flags }) => {
-    const given = flags['fail-behind'];
-    if (given !== undefined && !/^\d+$/.test(given))
-      throw OUTDATED.refuse(
-        `--fail-behind takes a number of template commits, 0 or more (got "${given}"): e.g. --fail-behind=5.`,
-      );
-    const failBehind = given === undefined ? undefined : Number(given);
-
-    let report: OutdatedReport;
-    try {
-      report = readOutdated(root);
-    } catch (error) {
-      throw OUTDATED.refuse(
-        `cannot read the history of ${root}: ${(error as Error).message.trim()} Run it in a git checkout of a workspace the platform made, with at least one commit.`,
-      );
-    }
-    out.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-
-    if (failBehind === undefined) return 0;
-    const beyond = report.services.filter(
-      (status): status is ServiceStatus => 'behind' in status && status.behind > failBehind,
+export const main = OUTDATED.main(({ flags }, { out, err }, root: string = workspaceRoot) => {
+  const given = flags['fail-behind'];
+  if (given !== undefined && !/^\d+$/.test(given))
+    throw OUTDATED.refuse(
+      `--fail-behind takes a number of template commits, 0 or more (got "${given}"): e.g. --fail-behind=5.`,
     );
-    if (beyond.length === 0) return 0;
-    err.write(
-      `outdated: ${beyond.length} service${beyond.length > 1 ? 's are' : ' is'} more than ${failBehind} template commit${failBehind === 1 ? '' : 's'} behind: ${beyond.map((status) => `${status.service} (${status.behind})`).join(', ')}. Upgrade each (\`${UPGRADE} <service>\`, or \`${UPGRADE} --all\`).\n`,
+  const failBehind = given === undefined ? undefined : Number(given);
+
+  let report: OutdatedReport;
+  try {
+    report = readOutdated(root);
+  } catch (error) {
+    throw OUTDATED.refuse(
+      `cannot read the history of ${root}: ${(error as Error).message.trim()} Run it in a git checkout of a workspace the platform made, with at least one commit.`,
     );
-    return 1;
-  });
-}
+  }
+  out.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+
+  if (failBehind === undefined) return 0;
+  const beyond = report.services.filter(
+    (status): status is ServiceStatus => 'behind' in status && status.behind > failBehind,
+  );
+  if (beyond.length === 0) return 0;
+  err.write(
+    `outdated: ${beyond.length} service${beyond.length > 1 ? 's are' : ' is'} more than ${failBehind} template commit${failBehind === 1 ? '' : 's'} behind: ${beyond.map((status) => `${status.service} (${status.behind})`).join(', ')}. Upgrade each (\`${UPGRADE} <service>\`, or \`${UPGRADE} --all\`).\n`,
+  );
+  return 1;
+});
 
 const MAX_FILES_SHOWN = 3;
 

@@ -5,7 +5,7 @@
  * workspace has no tools/workspace (only the platform creates workspaces).
  */
 import { workspaceRoot } from '@nx/devkit';
-import { CommandLine, UsageError, type Output } from '@musiccorp/core/cli';
+import { CommandLine, UsageError } from '@musiccorp/core/cli';
 import {
   describeUnresolvedConflicts,
   unresolvedUpgradeConflicts,
@@ -41,67 +41,60 @@ Exit codes: 0 upgraded or already up to date, 1 upgraded with conflicts to resol
 
 const MAX_LISTED = 20;
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  root: string = workspaceRoot,
-): Promise<number> {
-  return PLATFORM_UPGRADE.run(argv, { out, err }, ({ flags }) => {
-    const { from, ref = 'HEAD', 'dry-run': dryRun } = flags;
-    if (from === undefined)
-      throw PLATFORM_UPGRADE.refuse(
-        '--from is required: the platform to upgrade from, a clone on this machine or its git URL (e.g. --from=../platform).',
-      );
-    const recorded = readRecordedRelease(root);
-    const unresolved = unresolvedUpgradeConflicts(root);
-    if (unresolved.length > 0)
-      throw new UsageError(
-        `the last platform upgrade left conflicts unresolved, and merging again would bury them. ${describeUnresolvedConflicts(unresolved)} Commit, then run the upgrade again.`,
-      );
-    const dirty = uncommittedFiles(root);
-    if (dirty.length > 0)
-      throw new UsageError(
-        `the workspace has uncommitted changes: ${listed(dirty)}. The upgrade merges against the committed files and its changes must be a diff of their own. Fix: commit or stash them (\`git stash push --include-untracked\`), then run it again.`,
-      );
+export const main = PLATFORM_UPGRADE.main(({ flags }, { out, err }, root: string = workspaceRoot) => {
+  const { from, ref = 'HEAD', 'dry-run': dryRun } = flags;
+  if (from === undefined)
+    throw PLATFORM_UPGRADE.refuse(
+      '--from is required: the platform to upgrade from, a clone on this machine or its git URL (e.g. --from=../platform).',
+    );
+  const recorded = readRecordedRelease(root);
+  const unresolved = unresolvedUpgradeConflicts(root);
+  if (unresolved.length > 0)
+    throw new UsageError(
+      `the last platform upgrade left conflicts unresolved, and merging again would bury them. ${describeUnresolvedConflicts(unresolved)} Commit, then run the upgrade again.`,
+    );
+  const dirty = uncommittedFiles(root);
+  if (dirty.length > 0)
+    throw new UsageError(
+      `the workspace has uncommitted changes: ${listed(dirty)}. The upgrade merges against the committed files and its changes must be a diff of their own. Fix: commit or stash them (\`git stash push --include-untracked\`), then run it again.`,
+    );
 
-    // npm runs scripts in the package's folder; a relative --from means the folder the command was typed in.
-    const platform = PlatformRepository.open(from, process.env['INIT_CWD'] ?? process.cwd());
-    const merger = new GitMergeFile();
-    try {
-      const [old, next] = resolveCommits(platform, recorded, ref);
-      if (old === next) {
-        out.write(`platform-upgrade: already at platform ${short(next)} (--ref=${ref} of ${from}): nothing to do.\n`);
-        return 0;
-      }
-      const plan = planPlatformUpgrade({
-        root,
-        recorded,
-        platform,
-        from: old,
-        to: next,
-        merge: merger.merge,
-        labels: upgradeConflictLabels(old, next),
-      });
-      const release: RecordedRelease = {
-        ...recorded,
-        platform: platformName(platform, next) ?? recorded.platform,
-        platformVersion: platformVersion(platform, next),
-        platformCommit: next,
-        platformModified: false,
-        copied: plan.copied,
-      };
-      if (!dryRun) writePlatformUpgrade(root, plan, release);
-      out.write(formatReport({ recorded, release, commits: platform.commits(old, next), plan, dryRun }));
-      const conflicted = plan.changes.filter((change) => change.outcome === 'conflicted');
-      if (conflicted.length > 0) err.write(formatConflicts(conflicted, dryRun));
-      return conflicted.length > 0 && !dryRun ? 1 : 0;
-    } finally {
-      merger.dispose();
-      platform.dispose();
+  // npm runs scripts in the package's folder; a relative --from means the folder the command was typed in.
+  const platform = PlatformRepository.open(from, process.env['INIT_CWD'] ?? process.cwd());
+  const merger = new GitMergeFile();
+  try {
+    const [old, next] = resolveCommits(platform, recorded, ref);
+    if (old === next) {
+      out.write(`platform-upgrade: already at platform ${short(next)} (--ref=${ref} of ${from}): nothing to do.\n`);
+      return 0;
     }
-  });
-}
+    const plan = planPlatformUpgrade({
+      root,
+      recorded,
+      platform,
+      from: old,
+      to: next,
+      merge: merger.merge,
+      labels: upgradeConflictLabels(old, next),
+    });
+    const release: RecordedRelease = {
+      ...recorded,
+      platform: platformName(platform, next) ?? recorded.platform,
+      platformVersion: platformVersion(platform, next),
+      platformCommit: next,
+      platformModified: false,
+      copied: plan.copied,
+    };
+    if (!dryRun) writePlatformUpgrade(root, plan, release);
+    out.write(formatReport({ recorded, release, commits: platform.commits(old, next), plan, dryRun }));
+    const conflicted = plan.changes.filter((change) => change.outcome === 'conflicted');
+    if (conflicted.length > 0) err.write(formatConflicts(conflicted, dryRun));
+    return conflicted.length > 0 && !dryRun ? 1 : 0;
+  } finally {
+    merger.dispose();
+    platform.dispose();
+  }
+});
 
 /** The recorded commit and the one --ref names, in the platform; refused when either is missing or it goes back. */
 function resolveCommits(platform: PlatformRepository, recorded: RecordedRelease, ref: string): [string, string] {

@@ -1,5 +1,5 @@
 /** `npm run contract`: the breaking-change gate of the services' contracts — as `main(argv, out, err)`; cli.ts runs it. */
-import { CommandLine, UsageError, type Output } from '@musiccorp/core/cli';
+import { CommandLine, UsageError } from '@musiccorp/core/cli';
 import { tryGit } from '@musiccorp/core/git';
 
 const CONTRACT = new CommandLine({
@@ -31,13 +31,8 @@ Exit codes: 0 the gate passes, 1 it fails (or an unexpected failure), 2 bad argu
 
 const FORMATS = ['human', 'github'];
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  return CONTRACT.run(argv, { out, err }, async ({ flags, positionals: [command] }) => {
+export const main = CONTRACT.main(
+  async ({ flags, positionals: [command] }, { out, err }, env: NodeJS.ProcessEnv = process.env) => {
     if (command !== 'check') throw CONTRACT.refuse(`unknown command "${command}": use check.`);
     const format = flags.format ?? 'human';
     if (!FORMATS.includes(format))
@@ -74,5 +69,5 @@ export function main(
       out.write(formatHuman(result));
     }
     return result.ok ? 0 : 1;
-  });
-}
+  },
+);

@@ -170,3 +170,21 @@ describe('CommandLine.run', () => {
     );
   });
 });
+
+describe('CommandLine.main', () => {
+  it('runs on the outputs a test passes, and hands the command its own extra parameters or their defaults', async () => {
+    const main = deploy.main<[root?: string]>(({ positionals: [service] }, { out }, root = '/workspace') => {
+      out.write(`${service} in ${root}\n`);
+      return 3;
+    });
+    let stdout = '';
+    let stderr = '';
+    const out = { write: (text: string) => (stdout += text) };
+    const err = { write: (text: string) => (stderr += text) };
+    expect(await main(['catalog'], out, err)).toBe(3);
+    expect(await main(['catalog'], out, err, '/elsewhere')).toBe(3);
+    expect(await main(['catalog', '--bogus'], out, err)).toBe(2);
+    expect(stdout).toBe('catalog in /workspace\ncatalog in /elsewhere\n');
+    expect(stderr).toMatch(/^deploy: Unknown option '--bogus'\./);
+  });
+});

@@ -161,6 +161,17 @@ export class CommandLine<const F extends Flags> {
     }
   }
 
+  /**
+   * A CLI's `main(argv, out, err, ...extra)`: `run` on process.stdout and process.stderr, or on the buffers a test
+   * passes. `extra` are the command's own parameters (a workspace root, an environment), which `body` defaults.
+   */
+  main<Extra extends unknown[] = []>(
+    body: (args: CommandLineArgs<F>, io: { out: Output; err: Output }, ...extra: Extra) => number | Promise<number>,
+  ): (argv: readonly string[], out?: Output, err?: Output, ...extra: Extra) => Promise<number> {
+    return (argv, out = process.stdout, err = process.stderr, ...extra) =>
+      this.run(argv, { out, err }, (args) => body(args, { out, err }, ...extra));
+  }
+
   /** `Unknown option '--tema'.`, naming the nearest known flag when one is close. */
   private unknown(rawName: string): string {
     const typed = rawName.replace(/^--?/, '');

@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { createTempStorage, type TempStorage } from '@musiccorp/artifact/containers';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { createScratchWorkspace, WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { freePort, startService, type LogLine } from '@musiccorp/core/service-process';
 
@@ -26,16 +26,10 @@ commits a change to it and runs its delivery pipeline (npm run ci).
   flags: { keep: { type: 'boolean' } },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return DEMO.run(argv, { out, err }, async ({ flags }) => {
-    await demo(flags.keep, (text) => out.write(`${text}\n`));
-    return 0;
-  });
-}
+export const main = DEMO.main(async ({ flags }, { out }) => {
+  await demo(flags.keep, (text) => out.write(`${text}\n`));
+  return 0;
+});
 
 async function demo(keep: boolean, print: (text: string) => void): Promise<void> {
   /** Its owner: catalog here; in a per-team workspace (npm run create-workspace), that workspace's own team. */

@@ -2,7 +2,7 @@
  * `npm run pipeline`: one service's pipeline, the same stages and view as `npm run ci` — as `main(argv, out, err)`;
  * pipeline-cli.ts runs it.
  */
-import { CommandLine, UsageError, type Output } from '@musiccorp/core/cli';
+import { CommandLine, UsageError } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { readPipelineFile, STAGES, type StageName } from './pipeline-file';
 import { planUpTo } from './plan';
@@ -24,27 +24,21 @@ Exit codes: 0 passed, 1 failed, 2 bad arguments.`,
   positionals: { expected: 'one service', min: 1, max: 1 },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return PIPELINE.run(argv, { out, err }, async ({ flags: values, positionals: [service = ''] }) => {
-    const to = values.to as StageName;
-    if (!STAGES.includes(to)) throw PIPELINE.refuse(`--to=${values.to} is not a stage: ${STAGES.join(', ')}.`);
-    let team;
-    try {
-      ({ team } = await readPipelineFile(WORKSPACE_ROOT, service));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const approved = [process.env['DEPLOY_APPROVED'], values.approve].filter(Boolean).join(',');
-    const { exitCode } = await runPipelines({
-      workspaceRoot: WORKSPACE_ROOT,
-      groups: [{ ...planUpTo(to), services: [{ name: service, team, stages: planUpTo(to).stages }] }],
-      env: approved ? { DEPLOY_APPROVED: approved } : {},
-      verbose: values.verbose,
-    });
-    return exitCode;
+export const main = PIPELINE.main(async ({ flags: values, positionals: [service = ''] }) => {
+  const to = values.to as StageName;
+  if (!STAGES.includes(to)) throw PIPELINE.refuse(`--to=${values.to} is not a stage: ${STAGES.join(', ')}.`);
+  let team;
+  try {
+    ({ team } = await readPipelineFile(WORKSPACE_ROOT, service));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const approved = [process.env['DEPLOY_APPROVED'], values.approve].filter(Boolean).join(',');
+  const { exitCode } = await runPipelines({
+    workspaceRoot: WORKSPACE_ROOT,
+    groups: [{ ...planUpTo(to), services: [{ name: service, team, stages: planUpTo(to).stages }] }],
+    env: approved ? { DEPLOY_APPROVED: approved } : {},
+    verbose: values.verbose,
   });
-}
+  return exitCode;
+});

@@ -2,7 +2,7 @@
  * One pipeline stage of one service, the command of the service's Nx targets `artifact`, `slow-test`, `perf` and
  * `deploy` — as `main(argv, out, err)`; stage-cli.ts runs it.
  */
-import { CommandLine, type ArgsOf, type Output } from '@musiccorp/core/cli';
+import { CommandLine, type ArgsOf } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { artifactStage } from './stages/artifact';
 import { deployStage } from './stages/deploy';
@@ -56,19 +56,13 @@ const STAGES: Record<string, (service: string, flags: StageFlags) => Promise<num
     }),
 };
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return STAGE.run(argv, { out, err }, async ({ flags, positionals: [stage = '', service = ''] }) => {
-    const runStage = Object.hasOwn(STAGES, stage) ? STAGES[stage] : undefined;
-    if (!runStage) throw STAGE.refuse(`"${stage}" is not a stage: ${Object.keys(STAGES).join(', ')}.`);
-    try {
-      return await runStage(service, flags);
-    } catch (error) {
-      err.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
-    }
-  });
-}
+export const main = STAGE.main(async ({ flags, positionals: [stage = '', service = ''] }, { err }) => {
+  const runStage = Object.hasOwn(STAGES, stage) ? STAGES[stage] : undefined;
+  if (!runStage) throw STAGE.refuse(`"${stage}" is not a stage: ${Object.keys(STAGES).join(', ')}.`);
+  try {
+    return await runStage(service, flags);
+  } catch (error) {
+    err.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+});

@@ -4,18 +4,12 @@
  * the fix), 130 interrupted.
  */
 import { relative } from 'node:path';
-import { UsageError, type Output as ErrorOutput } from '@musiccorp/core/cli';
+import { UsageError } from '@musiccorp/core/cli';
 import { createWorkspace, InterruptedError } from './create-workspace';
 import { CREATE_WORKSPACE, createWorkspaceArgs } from './options';
-import type { Output } from './progress';
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: ErrorOutput = process.stderr,
-  interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY),
-): Promise<number> {
-  return CREATE_WORKSPACE.run(argv, { out, err }, async (line) => {
+export const main = CREATE_WORKSPACE.main<[interactive?: boolean]>(
+  async (line, { out, err }, interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY)) => {
     const args = createWorkspaceArgs(line);
     const nothingLeft = 'Nothing was created: the temporary folder was removed.';
     try {
@@ -35,5 +29,5 @@ export function main(
       err.write(`create-workspace: ${error instanceof Error ? error.message : String(error)}\n${nothingLeft}\n`);
       return 1;
     }
-  });
-}
+  },
+);

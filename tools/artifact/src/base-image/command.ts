@@ -3,7 +3,7 @@
  * digest — as `main(argv, out, err)`; base-image-cli.ts runs it.
  */
 import { resolve } from 'node:path';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { requireTools, runrootFor, workspaceStorage, type ContainerStorage } from '../containers';
 import { ensureBaseImage } from './base-image';
@@ -26,28 +26,22 @@ const BASE_IMAGE = new CommandLine({
   },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return BASE_IMAGE.run(argv, { out, err }, async ({ flags }) => {
-    await requireTools(['buildah', 'ldd']);
-    const root = flags.root ? resolve(flags.root) : workspaceStorage(WORKSPACE_ROOT).root;
-    const storage: ContainerStorage = {
-      driver: 'vfs',
-      root,
-      runroot: flags.runroot ? resolve(flags.runroot) : runrootFor(root),
-    };
-    const image = await ensureBaseImage({ storage, ...(flags.name ? { name: flags.name } : {}), force: flags.force });
-    if (flags.json) {
-      out.write(`${JSON.stringify({ ...image, storage }, null, 2)}\n`);
-    } else {
-      out.write(`${image.name}@${image.digest}\n`);
-      err.write(
-        `${image.reused ? 'reused' : 'built'} in ${(image.ms / 1000).toFixed(1)} s (storage ${storage.root}, node ${image.nodeVersion})\n`,
-      );
-    }
-    return 0;
-  });
-}
+export const main = BASE_IMAGE.main(async ({ flags }, { out, err }) => {
+  await requireTools(['buildah', 'ldd']);
+  const root = flags.root ? resolve(flags.root) : workspaceStorage(WORKSPACE_ROOT).root;
+  const storage: ContainerStorage = {
+    driver: 'vfs',
+    root,
+    runroot: flags.runroot ? resolve(flags.runroot) : runrootFor(root),
+  };
+  const image = await ensureBaseImage({ storage, ...(flags.name ? { name: flags.name } : {}), force: flags.force });
+  if (flags.json) {
+    out.write(`${JSON.stringify({ ...image, storage }, null, 2)}\n`);
+  } else {
+    out.write(`${image.name}@${image.digest}\n`);
+    err.write(
+      `${image.reused ? 'reused' : 'built'} in ${(image.ms / 1000).toFixed(1)} s (storage ${storage.root}, node ${image.nodeVersion})\n`,
+    );
+  }
+  return 0;
+});

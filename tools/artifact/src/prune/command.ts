@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { referencedDigests } from './references';
 import { openArtifactStore, type PruneResult, type StoredImage } from '../store';
@@ -36,13 +36,8 @@ Exit codes: 0 pruned (or reported), 1 not pruned (a registry store, an unreadabl
   positionals: { expected: 'the command prune', min: 1, max: 1 },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  return ARTIFACTS.run(argv, { out, err }, async ({ flags, positionals: [command] }) => {
+export const main = ARTIFACTS.main(
+  async ({ flags, positionals: [command] }, { out, err }, env: NodeJS.ProcessEnv = process.env) => {
     if (command !== 'prune') throw ARTIFACTS.refuse(`unknown command "${command}": use prune.`);
     const keepRuns = Number(flags['keep-runs']);
     if (!/^\d+$/.test(flags['keep-runs']) || keepRuns < 1)
@@ -65,8 +60,8 @@ export function main(
       err.write(`artifacts prune: ${(error as Error).message}\n`);
       return 1;
     }
-  });
-}
+  },
+);
 
 function formatPrune(store: string, result: PruneResult, options: { keepRuns: number; dryRun: boolean }): string {
   const row = (verb: string, image: StoredImage, why = '') =>

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { CommandLine, type Output } from '@musiccorp/core/cli';
+import { CommandLine } from '@musiccorp/core/cli';
 import { disposeStorage } from '@musiccorp/artifact/containers';
 import { createScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 import { buildStorage, runStorage } from '../storage';
@@ -189,18 +189,12 @@ Exit codes: 0 every step passed, 1 a step failed (the run stops there), 2 bad ar
   positionals: { expected: 'a service, then optionally its jobs (job,job,…)', min: 1, max: 2 },
 });
 
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  return DRY_RUN.run(argv, { out, err }, async ({ positionals: [service = '', jobs] }) => {
-    const result = await dryRun({
-      service,
-      ...(jobs ? { jobs: jobs.split(',') } : {}),
-      log: (line) => out.write(`${line}\n`),
-    });
-    out.write(`\nGitOps branch:\n${result.gitops.join('\n') || '(none)'}\n`);
-    return result.ok ? 0 : 1;
+export const main = DRY_RUN.main(async ({ positionals: [service = '', jobs] }, { out }) => {
+  const result = await dryRun({
+    service,
+    ...(jobs ? { jobs: jobs.split(',') } : {}),
+    log: (line) => out.write(`${line}\n`),
   });
-}
+  out.write(`\nGitOps branch:\n${result.gitops.join('\n') || '(none)'}\n`);
+  return result.ok ? 0 : 1;
+});
