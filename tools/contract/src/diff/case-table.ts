@@ -3,7 +3,8 @@
  * specs (case-table.spec.ts) and the benchmark (bench/contract.bench.ts, which also runs openapi-diff on the HTTP
  * cases) share it. Every rule of the catalogue occurs in at least one case (checked by rules.spec.ts).
  *
- * The documents are valid OpenAPI 3.0.3 / AsyncAPI 3.0.0, shaped like the generators' output: a catalog service
+ * The documents are valid OpenAPI 3.0.3 / AsyncAPI 3.0.0 (openapi-diff validates its inputs, so no JSON Schema
+ * keyword OpenAPI 3.0 lacks, such as type arrays or if/then), shaped like the generators' output: a catalog service
  * (albums) and an order-processor's events.
  */
 import type { Verdict } from './types';
@@ -585,8 +586,8 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     breaking('request-type-narrowed'),
   ]),
   requestCase(
-    'request type union shrunk: [string, number] → string',
-    prop(newAlbum(), 'note', { type: ['string', 'number'] }),
+    'request type union shrunk: string or null → string',
+    prop(newAlbum(), 'note', { nullable: true }),
     newAlbum(),
     [breaking('request-type-narrowed')],
   ),
@@ -847,9 +848,9 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     nonBreaking('response-schema-deprecated'),
   ]),
   responseCase(
-    'response if/then added: not analysed, so unclassified (breaking)',
+    'response `not` added: not analysed, so unclassified (breaking)',
     album(),
-    patch(album(), { if: { properties: { format: { const: 'vinyl' } } }, then: { required: ['tracks'] } }),
+    prop(album(), 'title', { not: { enum: [''] } }),
     [breaking('unclassified-schema-change')],
   ),
   responseCase(

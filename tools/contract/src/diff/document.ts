@@ -96,8 +96,9 @@ export class ContractDocument {
    * comes back to itself refers to no value at all: refused.
    */
   resolve(value: unknown, pointer: string): { value: unknown; pointer: string } {
-    const seen = new Set<string>();
     let current = { value, pointer };
+    if (!isObject(value) || typeof value['$ref'] !== 'string') return current;
+    const seen = new Set<string>();
     while (isObject(current.value) && typeof current.value['$ref'] === 'string') {
       const ref = current.value['$ref'];
       if (seen.has(ref))
@@ -114,21 +115,27 @@ export class ContractDocument {
 
   /** Throws InvalidContractError for the first `$ref` (in document order) that is external or points at nothing. */
   checkReferences(): void {
-    this.checkReferencesIn(this.root, '', false);
+    this.checkReferencesIn(this.root, [], false);
   }
 
-  private checkReferencesIn(value: unknown, pointer: string, isData: boolean): void {
+  /** `path` is the keys down to `value` (the pointer is only built for a reference: this walks every node). */
+  private checkReferencesIn(value: unknown, path: (string | number)[], isData: boolean): void {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => this.checkReferencesIn(item, childPointer(pointer, i), isData));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        this.checkReferencesIn(value[i], path, isData);
+        path.pop();
+      }
       return;
     }
     if (!isObject(value) || isData) return;
-    const ref = value['$ref'];
-    if (typeof ref === 'string') this.resolve(value, childPointer(pointer, '$ref'));
-    const parentKey = pointer.slice(pointer.lastIndexOf('/') + 1);
-    for (const [key, child] of Object.entries(value)) {
-      const data = DATA_KEYS.has(key) && !NAME_MAP_KEYS.has(parentKey);
-      this.checkReferencesIn(child, childPointer(pointer, key), data);
+    if (typeof value['$ref'] === 'string') this.resolve(value, childPointer('', ...path, '$ref'));
+    const parentKey = path[path.length - 1];
+    const namesOnly = typeof parentKey === 'string' && NAME_MAP_KEYS.has(parentKey);
+    for (const key in value) {
+      path.push(key);
+      this.checkReferencesIn(value[key], path, DATA_KEYS.has(key) && !namesOnly);
+      path.pop();
     }
   }
 

@@ -157,7 +157,7 @@ describe('diffHttpContracts refuses documents it cannot compare', () => {
 });
 
 describe('diffHttpContracts locations and messages', () => {
-  const withPrice = (type: string) =>
+  const withPrice = (type: string, more: Record<string, unknown> = {}) =>
     httpContract(
       {
         '/albums/{sku}': {
@@ -167,7 +167,7 @@ describe('diffHttpContracts locations and messages', () => {
           }),
         },
       },
-      { Album: { type: 'object', properties: { price: { type } } } },
+      { Album: { type: 'object', properties: { price: { type } }, ...more } },
     );
 
   it('say where (operation → status, media type, property) and why', () => {
@@ -178,6 +178,19 @@ describe('diffHttpContracts locations and messages', () => {
         location: 'GET /albums/{sku} → 200 application/json .price',
         message: 'type integer → number — consumers may not handle values of the new type',
       },
+    ]);
+  });
+
+  it('report JSON Schema keywords OpenAPI 3.0 lacks, as the route schemas may use them, as unclassified', () => {
+    const conditional = (then: Record<string, unknown>) =>
+      withPrice('number', { if: { properties: { price: { minimum: 100 } } }, then });
+    expect(diffHttpContracts(conditional({ required: ['price'] }), conditional({}))).toEqual([
+      expect.objectContaining({
+        rule: 'unclassified-schema-change',
+        verdict: 'breaking',
+        location: 'GET /albums/{sku} → 200 application/json',
+        message: expect.stringMatching(/^`then` changed — it could not be proven compatible/),
+      }),
     ]);
   });
 

@@ -543,10 +543,14 @@ export class SchemaComparison {
     else if (allOfBefore !== undefined || allOfAfter !== undefined)
       this.compareOpaque({ allOf: allOfBefore ?? null }, { allOf: allOfAfter ?? null }, path, ['allOf']);
 
-    const unknown = [...new Set([...Object.keys(base), ...Object.keys(head)])]
-      .filter((key) => !HANDLED.has(key) && !ANNOTATIONS.has(key) && !isExtension(key))
-      .filter((key) => this.base.canonical(base[key]) !== this.head.canonical(head[key]))
-      .sort();
+    const unknown: string[] = [];
+    const check = (key: string) => {
+      if (HANDLED.has(key) || ANNOTATIONS.has(key) || isExtension(key) || unknown.includes(key)) return;
+      if (this.base.canonical(base[key]) !== this.head.canonical(head[key])) unknown.push(key);
+    };
+    for (const key in base) check(key);
+    for (const key in head) check(key);
+    unknown.sort();
     if (unknown.length > 0) this.unclassified(path, `${unknown.map((key) => `\`${key}\``).join(', ')} changed`);
   }
 }
