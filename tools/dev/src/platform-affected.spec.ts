@@ -19,6 +19,7 @@ import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/s
 const PLATFORM = [
   'affected',
   'artifact',
+  'contract',
   'core',
   'deploy',
   'dev',
@@ -94,6 +95,11 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       ['deploy', 'e2e', 'pipeline'],
     ],
     ['tools/owners', addSourceFile('tools/owners/src/fixture-change.ts'), ['e2e', 'owners']],
+    [
+      'tools/contract: owners (reviewers) and the generators (contract sync) use it, and what depends on them',
+      addSourceFile('tools/contract/src/fixture-change.ts'),
+      ['contract', 'e2e', 'generators', 'owners', 'workspace'],
+    ],
     ['tools/workspace', addSourceFile('tools/workspace/src/fixture-change.ts'), ['e2e', 'workspace']],
     ['tools/dev', addSourceFile('tools/dev/src/fixture-change.ts'), ['dev', 'e2e']],
     [
