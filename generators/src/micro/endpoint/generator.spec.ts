@@ -43,7 +43,7 @@ describe('endpointGenerator', () => {
       `UPDATE ${SERVICE}/src/routes/index.ts`,
     ]);
     expect(read('src/routes/index.ts')).toContain(
-      "import { getAlbum } from './get-album';\n\n/** The service's business routes",
+      "import { items } from './items';\nimport { getAlbum } from './get-album';\n\n/**\n * The version of this HTTP API",
     );
     expect(read('src/routes/index.ts')).toContain('  await app.register(items);\n  await app.register(getAlbum);\n};');
     expect(read('README.md')).toMatch(

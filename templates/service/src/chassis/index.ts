@@ -9,6 +9,7 @@
  * marks it. Errors are logged at `error` level (50) or above, which trace marks too.
  */
 export { ConfigError, decimal, integer, oneOf, readEnv, text } from './config';
+export type { PublishedEvent } from './contract';
 export { currentContext, type CorrelationContext } from './correlation';
 export { HttpError, type ErrorResponse } from './errors';
 export { createEvent, runInEventContext, type EventEnvelope } from './events';
