@@ -26,9 +26,11 @@ async function generate(schema: EventSchema): Promise<string[]> {
 const read = (path: string) => readFileSync(join(workspace.root, SERVICE, path), 'utf8');
 
 describe('eventGenerator', () => {
-  it('writes the envelope type, publisher, consumer, test and the shared modules, all team-owned', async () => {
+  it('writes the envelope type, publisher, consumer, test, catalog entry and the shared modules, all team-owned', async () => {
     expect(await generate({ service: 'catalog', eventName: 'OrderPlaced' })).toEqual([
+      `CREATE ${SERVICE}/src/events/data-schema.ts`,
       `CREATE ${SERVICE}/src/events/envelope.ts`,
+      `CREATE ${SERVICE}/src/events/index.ts`,
       `CREATE ${SERVICE}/src/events/order-placed/consumer.ts`,
       `CREATE ${SERVICE}/src/events/order-placed/event.ts`,
       `CREATE ${SERVICE}/src/events/order-placed/publisher.ts`,
@@ -37,6 +39,17 @@ describe('eventGenerator', () => {
     ]);
     expect(read('src/events/order-placed/event.ts')).toContain(
       "export const ORDER_PLACED = 'com.musiccorp.catalog.order-placed';",
+    );
+    // the data is declared as a JSON Schema, and checked with it
+    expect(read('src/events/order-placed/event.ts')).toContain(
+      "export const orderPlacedDataSchema = {\n  $id: 'OrderPlacedData',",
+    );
+    expect(read('src/events/order-placed/event.ts')).toContain('dataValidator(orderPlacedDataSchema)');
+    expect(read('src/events/index.ts')).toContain(
+      "import { ORDER_PLACED, orderPlacedDataSchema } from './order-placed/event';\n",
+    );
+    expect(read('src/events/index.ts')).toContain(
+      "export const publishedEvents: PublishedEvent[] = [\n  { type: ORDER_PLACED, name: 'OrderPlaced', summary: 'Order placed.', dataSchema: orderPlacedDataSchema },\n];",
     );
     expect(read('src/events/order-placed/publisher.ts')).toContain('createEvent(ORDER_PLACED, data)');
     expect(read('src/events/order-placed/consumer.ts')).toContain(
@@ -56,8 +69,13 @@ describe('eventGenerator', () => {
       `CREATE ${SERVICE}/src/events/album-released/event.ts`,
       `CREATE ${SERVICE}/src/events/album-released/publisher.ts`,
       `CREATE ${SERVICE}/test/events/album-released.spec.ts`,
+      `UPDATE ${SERVICE}/src/events/index.ts`,
     ]);
     expect(read('src/events/transport.ts')).toBe(ownTransport);
+    // appended to the catalog, after the first event
+    expect(read('src/events/index.ts')).toMatch(
+      /import \{ ORDER_PLACED, orderPlacedDataSchema \} from '\.\/order-placed\/event';\nimport \{ ALBUM_RELEASED, albumReleasedDataSchema \} from '\.\/album-released\/event';\n[^]*name: 'OrderPlaced'[^]*name: 'AlbumReleased'/,
+    );
   });
 
   it.each<[string, EventSchema, RegExp]>([
@@ -75,6 +93,12 @@ describe('eventGenerator', () => {
       { service: 'catalog', eventName: 'Transport' },
       /would shadow src\/events\/transport\.ts/,
     ],
+    ['a name shadowing the catalog', { service: 'catalog', eventName: 'Index' }, /would shadow src\/events\/index\.ts/],
+    [
+      'a name shadowing the data checks',
+      { service: 'catalog', eventName: 'DataSchema' },
+      /would shadow src\/events\/data-schema\.ts/,
+    ],
   ])('refuses %s and writes nothing', async (_, schema, message) => {
     const tree = workspace.tree();
     await expect(eventGenerator(tree, schema)).rejects.toThrow(message);
@@ -86,6 +110,15 @@ describe('eventGenerator', () => {
     const tree = workspace.tree();
     await expect(eventGenerator(tree, { service: 'catalog', eventName: 'OrderPlaced' })).rejects.toThrow(
       /catalog already has the event OrderPlaced \(com\.musiccorp\.catalog\.order-placed\): services\/catalog\/src\/events\/order-placed/,
+    );
+    expect(tree.listChanges()).toEqual([]);
+  });
+
+  it('refuses a catalog without its publishedEvents array, naming the fix, and writes nothing', async () => {
+    workspace.write(`${SERVICE}/src/events/index.ts`, "export const eventsVersion = '1.0.0';\n");
+    const tree = workspace.tree();
+    await expect(eventGenerator(tree, { service: 'catalog', eventName: 'OrderPlaced' })).rejects.toThrow(
+      'services/catalog/src/events/index.ts has no `export const publishedEvents: PublishedEvent[] = [ … ];` to add OrderPlaced to. Restore it (see templates/event/src/events/index.ts), then run the command again.',
     );
     expect(tree.listChanges()).toEqual([]);
   });

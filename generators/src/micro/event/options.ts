@@ -17,7 +17,7 @@ export interface EventOptions {
 
 const PASCAL_CASE = /^(?:[A-Z][a-z0-9]+)+$/;
 /** Modules every event of a service shares; an event folder of the same name would shadow them in imports. */
-const SHARED_MODULES = new Set(['transport', 'envelope']);
+const SHARED_MODULES = new Set(['transport', 'envelope', 'data-schema', 'index']);
 
 /** Validates every answer before anything is written; throws the first problem, with its fix. */
 export function normalizeEventOptions(tree: Tree, schema: EventSchema): EventOptions {
