@@ -3,7 +3,7 @@
  * workspace (`--dest`): generators listed with descriptions, positional answers bypassing the prompts (refusals
  * included), and the actions writing through the same generators as the specs beside this one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodePlop from 'node-plop';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ beforeEach(() => {
   workspace = createTestWorkspace(['catalog', 'payment']);
 });
 afterEach(() => workspace.dispose());
+
+const readJson = (path: string) => JSON.parse(readFileSync(join(workspace.root, path), 'utf8'));
 
 const loadPlopfile = () =>
   nodePlop(join(WORKSPACE_ROOT, 'plopfile.cjs'), { destBasePath: workspace.root, force: false });
@@ -42,6 +44,26 @@ describe('plopfile.cjs', () => {
     expect(failures).toEqual([]);
     expect(changes[0]?.path).toContain('created services/catalog/src/routes/get-album.ts');
     expect(existsSync(join(workspace.root, 'services/catalog/test/routes/get-album.spec.ts'))).toBe(true);
+    // the service's contract, regenerated from the code the generator left: `nx sync:check` passes after
+    expect(changes[0]?.path).toContain('created services/catalog/contract/openapi.json');
+    expect(readJson('services/catalog/contract/openapi.json').paths).toHaveProperty(['/albums/{albumId}', 'get']);
+  });
+
+  it("writes the generator's files but fails, naming the fix, when the team's code cannot be described", async () => {
+    const index = 'services/catalog/src/routes/index.ts';
+    workspace.write(
+      index,
+      readFileSync(join(workspace.root, index), 'utf8').replace(/export const apiVersion.*\n/, ''),
+    );
+    const endpoint = (await loadPlopfile()).getGenerator('endpoint');
+    const { failures } = await endpoint.runActions(
+      await endpoint.runPrompts(['catalog', 'GET', '/albums', 'listAlbums']),
+    );
+    expect(failures[0]?.error).toMatch(
+      /created services\/catalog\/src\/routes\/list-albums\.ts[^]*but not the service's contract: src\/routes\/index\.ts must export apiVersion[^]*Fix that, then write it with: npx nx sync$/,
+    );
+    expect(existsSync(join(workspace.root, 'services/catalog/src/routes/list-albums.ts'))).toBe(true);
+    expect(existsSync(join(workspace.root, 'services/catalog/contract/openapi.json'))).toBe(false);
   });
 
   it('runs event from positional arguments', async () => {
@@ -50,6 +72,12 @@ describe('plopfile.cjs', () => {
     const { failures } = await event.runActions(answers);
     expect(failures).toEqual([]);
     expect(existsSync(join(workspace.root, 'services/payment/src/events/payment-captured/consumer.ts'))).toBe(true);
+    expect(readJson('services/payment/contract/events.json').channels).toEqual({
+      PaymentCaptured: {
+        address: 'com.musiccorp.payment.payment-captured',
+        messages: { PaymentCaptured: { $ref: '#/components/messages/PaymentCaptured' } },
+      },
+    });
   });
 
   it.each([

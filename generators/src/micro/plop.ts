@@ -10,7 +10,8 @@ import { eventGenerator } from './event/generator';
 import { normalizeEventOptions, parseEventName } from './event/options';
 import type { EventSchema } from './event/schema';
 import { findService, serviceNames } from './service';
-import { readWorkspace, runOnWorkspace, type WorkspaceChange } from './workspace';
+import { runWithContract, type ContractedChanges } from './contract';
+import { readWorkspace } from './workspace';
 
 /**
  * An inquirer question as plop runs it: `bypass` turns a positional argument into the answer (see `parsedAnswer`),
@@ -94,7 +95,7 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     actions: [
       async (answers) =>
         summarize(
-          await runOnWorkspace(workspaceRoot(), (tree) =>
+          await runWithContract(workspaceRoot(), answers.service, (tree) =>
             endpointGenerator(tree, answers as EndpointSchema, templatesRoot),
           ),
         ),
@@ -122,7 +123,9 @@ export function registerMicroGenerators(plop: NodePlopAPI, plopfileDir: string):
     actions: [
       async (answers) =>
         summarize(
-          await runOnWorkspace(workspaceRoot(), (tree) => eventGenerator(tree, answers as EventSchema, templatesRoot)),
+          await runWithContract(workspaceRoot(), answers.service, (tree) =>
+            eventGenerator(tree, answers as EventSchema, templatesRoot),
+          ),
         ),
     ],
   });
@@ -193,8 +196,15 @@ function check(validate: () => unknown): true | string {
   }
 }
 
-/** What plop prints after its ✔: one line per file written. */
-function summarize(changes: WorkspaceChange[]): string {
+/**
+ * What plop prints after its ✔: one line per file written. A contract that could not be regenerated fails the action
+ * (plop prints ✖ and the message), after the files it lists were written.
+ */
+function summarize({ changes, contractError }: ContractedChanges): string {
   const verbs = { CREATE: 'created', UPDATE: 'updated', DELETE: 'deleted' } as const;
-  return changes.map((change) => `${verbs[change.type]} ${change.path}`).join('\n   ');
+  const written = changes.map((change) => `${verbs[change.type]} ${change.path}`).join('\n   ');
+  if (contractError === undefined) return written;
+  throw new Error(
+    `${written}\n   but not the service's contract: ${contractError}\n   Fix that, then write it with: npx nx sync`,
+  );
 }

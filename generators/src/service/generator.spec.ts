@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProjectConfiguration, readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
 import { MAX_NAME_LENGTH } from './lib/validate-name';
@@ -10,6 +10,7 @@ import { singleOptions } from './lib/normalize-options';
 import { PROVENANCE_FILE, type Provenance } from '@musiccorp/core/provenance';
 import { ownersOf } from '../codeowners/lib/sync';
 import { codeownersSyncGenerator } from '../codeowners/generator';
+import { contractsSyncGenerator } from '../contracts/generator';
 
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 const teamsJson = readFileSync(join(WORKSPACE_ROOT, 'platform/teams.json'), 'utf8');
@@ -57,6 +58,19 @@ describe('service generator', () => {
     expect(tree.read('services/catalog/README.md', 'utf-8')).toContain('@musiccorp/catalog');
     // template sources never leak into the service
     expect(changes(tree).some((path) => path.endsWith('.hbs') || path.endsWith('template.json'))).toBe(false);
+  });
+
+  it("writes the new service's contract from its code, so `nx sync:check` passes right after", async () => {
+    await serviceGenerator(tree, { name: 'catalog', team: 'catalog' });
+    const openapi = readJson(tree, 'services/catalog/contract/openapi.json');
+    expect(openapi).toMatchObject({ openapi: '3.0.3', info: { title: 'catalog', version: '1.0.0' } });
+    expect(Object.keys(openapi.paths)).toEqual(['/items', '/items/{id}']);
+    expect(readJson(tree, 'services/catalog/contract/events.json')).toMatchObject({
+      asyncapi: '3.0.0',
+      info: { title: 'catalog events', version: '1.0.0' },
+      channels: {},
+    });
+    expect(await contractsSyncGenerator(tree)).toBeUndefined();
   });
 
   it('records where the service came from, so it can be rendered again', async () => {
@@ -216,8 +230,16 @@ describe('service generator', () => {
       ['name given twice', { name: ['a', 'b'] }, /--name is given 2 times/],
     ];
 
+    // The service each refusal runs beside, generated once (its contract is built by running its code).
+    let existing: Array<[string, Buffer | null]>;
+    beforeAll(async () => {
+      const generated = workspace();
+      await serviceGenerator(generated, { name: 'existing', team: 'catalog', port: 3100 });
+      existing = generated.listChanges().map((change) => [change.path, change.content]);
+    });
+
     it.each(bad)('%s', async (_, override, message) => {
-      await serviceGenerator(tree, { name: 'existing', team: 'catalog', port: 3100 });
+      for (const [path, content] of existing) if (content) tree.write(path, content);
       tree.write('services/leftover/notes.txt', 'kept');
       const before = tree.listChanges().map((change) => [change.path, change.content?.toString()]);
 

@@ -7,6 +7,7 @@ import { addProject } from './lib/add-project';
 import { writeProvenance } from '@musiccorp/core/provenance';
 import { addCodeOwner } from './lib/codeowners';
 import { formatProjectJson } from './lib/format-project';
+import { contractFailuresMessage, syncContracts } from '../contracts/lib/sync';
 
 /**
  * `nx g @musiccorp/generators:service <name> --team=<team>`: validate everything, then write through the Tree only.
@@ -22,6 +23,9 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   formatProjectJson(tree, options.projectRoot);
   writeProvenance(tree, options.projectRoot, SERVICE_TEMPLATE, answers);
   addCodeOwner(tree, options.projectRoot, options.team.handle);
+  // Its contract, built from the code just rendered (the contracts sync generator's way), so `nx sync:check` passes.
+  const { failures } = await syncContracts(tree, [options.name]);
+  if (failures.length > 0) throw new Error(contractFailuresMessage(failures));
 }
 
 export default serviceGenerator;

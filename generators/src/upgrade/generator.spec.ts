@@ -505,3 +505,67 @@ describe('--commit', () => {
     }
   });
 });
+
+describe('contracts', () => {
+  /** A chassis contract module of the fixture's own: what the describer needs, without Fastify. */
+  const CONTRACT_CHASSIS = lines(
+    'export async function openApiDocument({ routes, apiVersion }: { routes: string[]; apiVersion: string }) {',
+    "  return { openapi: '3.0.3', info: { title: 'fixture', version: apiVersion }, paths: Object.fromEntries(routes.map((path) => [path, {}])) };",
+    '}',
+    'export function eventsDocument() {',
+    "  return { asyncapi: '3.0.0', channels: {} };",
+    '}',
+  );
+
+  it("regenerates each upgraded service's contract in its own commit; a conflicted one keeps its files, with a warning", async () => {
+    const own = createFixture();
+    vi.stubEnv('GIT_AUTHOR_NAME', 'Upgrade Test');
+    vi.stubEnv('GIT_AUTHOR_EMAIL', 'upgrade@musiccorp.example');
+    vi.stubEnv('GIT_COMMITTER_NAME', 'Upgrade Test');
+    vi.stubEnv('GIT_COMMITTER_EMAIL', 'upgrade@musiccorp.example');
+    try {
+      const r1 = own.repo.git('rev-parse', 'HEAD').trim();
+      own.addServices(
+        [
+          { name: 'alpha', team: 'catalog', port: 3100 },
+          { name: 'beta', team: 'fulfilment', port: 3101 },
+        ],
+        r1,
+      );
+      const readme = own.read('services/beta/README.md')!;
+      own.repo.write({
+        'services/beta/README.md': readme.replace('- GET /health/ready', '- GET /health/ready (ours)'),
+      });
+      own.repo.commit('beta edits its README');
+      own.reviseTemplate('templates/service: contracts', {
+        'src/chassis/contract.ts': CONTRACT_CHASSIS,
+        'src/routes/index.ts': lines("export const apiVersion = '1.0.0';", "export const routes = ['/items'];"),
+        'README.md.hbs': README_1.replace('- GET /health/ready', '- GET /health/ready (runs the checks)'),
+      });
+
+      const tree = own.tree();
+      const callback = await upgradeGenerator(tree, { all: true, commit: true });
+      flushChanges(own.repo.root, tree.listChanges());
+      await callback();
+
+      const alphaCommit = own.repo.git('log', '-1', '--format=%H', '--grep=^alpha: upgrade template').trim();
+      const committed = own.repo.git('show', '--name-only', '--format=', alphaCommit).split('\n').filter(Boolean);
+      expect(committed).toEqual(
+        expect.arrayContaining(['services/alpha/contract/openapi.json', 'services/alpha/contract/events.json']),
+      );
+      expect(JSON.parse(own.read('services/alpha/contract/openapi.json')!)).toEqual({
+        openapi: '3.0.3',
+        info: { title: 'fixture', version: '1.0.0' },
+        paths: { '/items': {} },
+      });
+      expect(printed()).toContain(
+        '  contract   contract/openapi.json, contract/events.json — regenerated from the upgraded code',
+      );
+      expect(own.read('services/beta/contract/openapi.json')).toBeNull();
+      expect(printed()).toContain('  warning: contract not regenerated: resolve the conflicts, then run `npx nx sync`');
+    } finally {
+      vi.unstubAllEnvs();
+      own.repo.dispose();
+    }
+  });
+});

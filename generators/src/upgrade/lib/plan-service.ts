@@ -33,6 +33,8 @@ export interface ServiceUpgrade {
   answers: { added: string[]; dropped: string[] };
   /** Things the team should know that do not stop the upgrade. */
   warnings: string[];
+  /** The contract files (contract/…) written again from the upgraded code. */
+  contractChanges?: string[];
 }
 
 export type ServiceOutcome =

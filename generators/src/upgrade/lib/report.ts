@@ -24,6 +24,8 @@ export function formatUpgrade(upgrade: ServiceUpgrade): string[] {
   if (answers.added.length) lines.push(`  new answers (their defaults): ${answers.added.join(', ')}`);
   if (answers.dropped.length)
     lines.push(`  answers the template no longer reads, dropped: ${answers.dropped.join(', ')}`);
+  if (upgrade.contractChanges?.length)
+    lines.push(`  contract   ${upgrade.contractChanges.join(', ')} — regenerated from the upgraded code`);
   for (const warning of upgrade.warnings) lines.push(`  warning: ${warning}`);
   return lines;
 }
