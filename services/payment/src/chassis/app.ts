@@ -6,6 +6,7 @@ import { correlation } from './correlation';
 import { errors } from './errors';
 import { health, type ReadinessCheck } from './health';
 import { metrics } from './metrics';
+import { logOutboundCallsTo } from './outbound-http';
 import { pressure } from './pressure';
 import { requestLog, requestLoggerFactory } from './request-log';
 import { closeConnectionsWhenStopping } from './shutdown';
@@ -34,6 +35,8 @@ export async function buildApp({ config, logger, routes, readinessChecks = [] }:
     forceCloseConnections: 'idle',
     return503OnClosing: false,
   });
+  // fetchWithContext is a plain function team code imports: it learns the logger for its http.client lines here.
+  logOutboundCallsTo(loggerInstance);
   await app.register(correlation);
   await app.register(requestLog);
   await app.register(metrics);

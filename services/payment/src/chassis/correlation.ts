@@ -11,6 +11,13 @@ export interface CorrelationContext {
   readonly correlationId: string;
   /** W3C trace id (32 lowercase hex), continued from an inbound `traceparent` or newly started. */
   readonly traceId: string;
+  /** This unit of work's span (16 lowercase hex): a new one for each inbound request and each consumed event. */
+  readonly spanId: string;
+  /**
+   * The span that caused this one: the parent-id of the inbound `traceparent` (the caller's span for this call, or
+   * the span that produced the event). Absent when the trace starts here.
+   */
+  readonly parentSpanId?: string;
   /** The `sampled` trace flag: the caller's as received, set for a trace started here (its log lines record it). */
   readonly sampled: boolean;
   /** The caller's W3C `tracestate`, checked and without optional whitespace; absent when none or an invalid one came. */
@@ -67,7 +74,8 @@ export interface InboundContext {
 
 /**
  * Builds the context from what a caller sent (HTTP headers, event fields): a well-formed correlation id and
- * trace context are kept, anything else is replaced by new ones. A `tracestate` is read only with a valid
+ * trace context are kept, anything else is replaced by new ones. The work gets a span of its own, whose parent is
+ * the `traceparent`'s parent-id (none when the trace starts here). A `tracestate` is read only with a valid
  * `traceparent` (the spec: a trace restarted here drops it); an invalid one is dropped, the trace still continues.
  */
 export function inboundContext(
@@ -78,7 +86,15 @@ export function inboundContext(
   const trace = parseTraceparent(traceparent);
   const members = trace ? parseTracestate(tracestate) : undefined;
   const passedOn = members ? truncateTracestate(members) : '';
-  const traceContext = trace ? { ...trace, ...(passedOn ? { tracestate: passedOn } : {}) } : newTrace();
+  const traceContext = trace
+    ? {
+        traceId: trace.traceId,
+        spanId: newSpanId(),
+        parentSpanId: trace.parentId,
+        sampled: trace.sampled,
+        ...(passedOn ? { tracestate: passedOn } : {}),
+      }
+    : newTrace();
   if (correlationId === undefined) return { context: { correlationId: randomUUID(), ...traceContext } };
   const reason = rejectionReason(correlationId);
   if (reason === undefined) return { context: { correlationId, ...traceContext } };
@@ -92,12 +108,18 @@ export function newContext(): CorrelationContext {
   return { correlationId: randomUUID(), ...newTrace() };
 }
 
+/** A new span id (16 lowercase hex): an outbound call's own span, a child of the caller's. */
+export function newSpanId(): string {
+  return randomHex(8);
+}
+
 /**
- * A `traceparent` for a call or event made from `context`: version 00, the same trace, a new span id of ours as
- * the parent (one per call: the caller's parent id is never passed on), the sampled flag kept, other flags zero.
+ * A `traceparent` for a call or event made from `context`: version 00, the same trace, `parentId` as the parent id
+ * (a call's own child span, or the producing span for an event; never the caller's parent id passed on), the
+ * sampled flag kept, other flags zero.
  */
-export function outboundTraceparent(context: CorrelationContext): string {
-  return `00-${context.traceId}-${randomHex(8)}-${context.sampled ? '01' : '00'}`;
+export function outboundTraceparent(context: CorrelationContext, parentId: string): string {
+  return `00-${context.traceId}-${parentId}-${context.sampled ? '01' : '00'}`;
 }
 
 function rejectionReason(correlationId: string): RejectionReason | undefined {
@@ -107,11 +129,13 @@ function rejectionReason(correlationId: string): RejectionReason | undefined {
 }
 
 /**
- * The trace id and sampled flag of a valid `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header).
+ * The trace id, parent id and sampled flag of a valid `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header).
  * Version ff is invalid; 00 has exactly four fields; a higher version is read by the spec's rules for versions it
  * does not know: its first four fields as 00's, then only a dash may follow, and what follows is ignored.
  */
-function parseTraceparent(traceparent: string | undefined): { traceId: string; sampled: boolean } | undefined {
+function parseTraceparent(
+  traceparent: string | undefined,
+): { traceId: string; parentId: string; sampled: boolean } | undefined {
   // typeof, not undefined: event fields arrive as JSON, whatever their declared type.
   const match = typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent.replace(OWS, '')) : null;
   if (!match) return undefined;
@@ -121,7 +145,7 @@ function parseTraceparent(traceparent: string | undefined): { traceId: string; s
     !(version === '00' && moreFields !== undefined) &&
     !ALL_ZEROS.test(traceId) &&
     !ALL_ZEROS.test(parentId);
-  return valid ? { traceId, sampled: (Number.parseInt(flags, 16) & SAMPLED_FLAG) !== 0 } : undefined;
+  return valid ? { traceId, parentId, sampled: (Number.parseInt(flags, 16) & SAMPLED_FLAG) !== 0 } : undefined;
 }
 
 /**
@@ -161,9 +185,9 @@ function truncateTracestate(members: string[]): string {
   return kept.join(',');
 }
 
-/** A trace started here: sampled, since this service records every request in its log line. */
-function newTrace(): { traceId: string; sampled: boolean } {
-  return { traceId: randomHex(16), sampled: true };
+/** A trace started here, its first span ours: sampled, since this service records every request in its log line. */
+function newTrace(): { traceId: string; spanId: string; sampled: boolean } {
+  return { traceId: randomHex(16), spanId: newSpanId(), sampled: true };
 }
 
 /** Random bytes are drawn 4 KiB at a time, like randomUUID's cache: one system call per 256 trace ids, not one each. */

@@ -21,7 +21,10 @@ export interface EventEnvelope<Data = unknown> {
   tracestate?: string;
 }
 
-/** Wraps `data` for publishing, stamped with the current correlation context (a new one outside any request). */
+/**
+ * Wraps `data` for publishing, stamped with the current correlation context (a new one outside any request): its
+ * `traceparent` names the producing span as the parent, so the consumer's span is that span's child.
+ */
 export function createEvent<Data>(type: string, data: Data): EventEnvelope<Data> {
   const context = currentContext() ?? newContext();
   return {
@@ -33,14 +36,15 @@ export function createEvent<Data>(type: string, data: Data): EventEnvelope<Data>
     datacontenttype: 'application/json',
     data,
     correlationid: context.correlationId,
-    traceparent: outboundTraceparent(context),
+    traceparent: outboundTraceparent(context, context.spanId),
     ...(context.tracestate ? { tracestate: context.tracestate } : {}),
   };
 }
 
 /**
  * Runs a consumer's handler inside the event's correlation context, so its logs and the calls and events it
- * makes carry the producer's correlation id and trace (its `tracestate` included). Malformed ids are replaced and
+ * makes carry the producer's correlation id and trace (its `tracestate` included), in a span of its own whose
+ * parentSpanId is the producing span. Malformed ids are replaced and
  * an invalid trace context restarted or dropped, as for HTTP requests.
  */
 export function runInEventContext<Data, Result>(

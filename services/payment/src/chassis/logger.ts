@@ -27,6 +27,20 @@ const HEADER_OBJECTS = [
  */
 const REDACTED_PATHS = HEADER_OBJECTS.flatMap((headers) => SENSITIVE_HEADERS.map((name) => `${headers}["${name}"]`));
 
+/**
+ * The `kind` of a line that records one hop of a request, from which `npm run trace` nests a request's timeline
+ * across services (parentSpanId → spanId). Every such line has `correlationId`, `spanId` and, unless the trace
+ * started there, `parentSpanId`:
+ * - `http.server`: the request line (request-log.ts): method, route, path, status, durationMs.
+ * - `http.client`: one per fetchWithContext call, when it completes or fails: method, url (no query string), status
+ *   or error, durationMs; its spanId is the child span sent in `traceparent`, its parentSpanId the caller's span.
+ * - `event.published`: eventType, eventId; spanId is the producing span (the parent-id of the event's traceparent).
+ * - `event.consumed`: eventType, eventId, durationMs, outcome; written in the consumer's context, whose
+ *   parentSpanId is the producing span.
+ * - `event.dead-lettered`: eventType, eventId, reason.
+ */
+export type HopKind = 'http.server' | 'http.client' | 'event.published' | 'event.consumed' | 'event.dead-lettered';
+
 export interface LoggerOptions {
   level: LogLevel;
   /** Where JSON lines go: stdoutDestination in the service, an in-memory stream in tests. */
@@ -50,11 +64,13 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       base: { service: serviceInfo.name, version: serviceInfo.version },
       formatters: { level: (label) => ({ level: label }) },
       redact: REDACTED_PATHS,
-      // Whichever logger writes the line, work done for a request or event carries its correlation id.
-      // A fresh object each time: pino merges the log call's fields into it.
+      // Whichever logger writes the line, work done for a request or event carries its correlation id and span.
+      // A fresh object each time: pino merges the log call's fields into it (theirs win).
       mixin: () => {
         const context = currentContext();
-        return context ? { correlationId: context.correlationId } : {};
+        if (!context) return {};
+        const { correlationId, spanId, parentSpanId } = context;
+        return parentSpanId === undefined ? { correlationId, spanId } : { correlationId, spanId, parentSpanId };
       },
     },
     destination,

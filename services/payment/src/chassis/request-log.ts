@@ -1,5 +1,6 @@
 // Platform-owned: one log line per request. Changes come from templates/service on upgrade, not by hand.
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { HopKind } from './logger';
 import { unencapsulated } from './plugin';
 
 declare module 'fastify' {
@@ -32,15 +33,20 @@ export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLogger
 
 /**
  * Exactly one line per request, written when the response is sent; Fastify's own two lines are turned off in
- * buildApp. The correlation id is passed explicitly: the 'finish' event may fire outside the request's context.
+ * buildApp. The correlation id and span are passed explicitly: the 'finish' event may fire outside the request's
+ * context (an absent parentSpanId is written as none, whatever context the hook runs in).
  */
 export const requestLog = unencapsulated('request-log', async (app) => {
   app.addHook('onResponse', (request, reply, done) => {
     const level = request.routeOptions.config.probe ? 'debug' : 'info';
+    const kind: HopKind = 'http.server';
     request.log[level](
       {
         correlationId: request.correlation.correlationId,
         traceId: request.correlation.traceId,
+        spanId: request.correlation.spanId,
+        parentSpanId: request.correlation.parentSpanId,
+        kind,
         method: request.method,
         route: routePattern(request),
         path: requestPath(request),

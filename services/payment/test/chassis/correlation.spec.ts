@@ -102,6 +102,29 @@ describe('inbound traceparent', () => {
     expect(context.traceId).not.toBe(TRACE_ID);
   });
 
+  it("gives each request a span of its own, the caller's parent-id as its parent", async () => {
+    service = await buildTestApp({ routes });
+    const traceparent = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+    const [first, second] = await Promise.all(
+      [1, 2].map(async () => (await service.app.inject({ url: '/context', headers: { traceparent } })).json()),
+    );
+    expect(first).toMatchObject({ spanId: expect.stringMatching(/^[0-9a-f]{16}$/), parentSpanId: '00f067aa0ba902b7' });
+    expect(second.spanId).not.toBe(first.spanId);
+    expect(service.logs.requestLines().map((line) => line.parentSpanId)).toEqual([
+      '00f067aa0ba902b7',
+      '00f067aa0ba902b7',
+    ]);
+  });
+
+  it.each([
+    ['no traceparent', undefined],
+    ['an invalid one', `00-${TRACE_ID}-${'0'.repeat(16)}-01`],
+  ])('starts with a root span (no parent) on %s', (_, traceparent) => {
+    const { context } = inboundContext(undefined, traceparent);
+    expect(context.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(context).not.toHaveProperty('parentSpanId');
+  });
+
   it('accepts a future version with extra fields', () => {
     expect(inboundContext(undefined, `01-${TRACE_ID}-00f067aa0ba902b7-01-extra`).context.traceId).toBe(TRACE_ID);
   });

@@ -26,6 +26,12 @@ describe('createEvent', () => {
     });
   });
 
+  it('names the producing span as the parent in its traceparent', () => {
+    const context = inboundContext('order-1', `00-${TRACE_ID}-00f067aa0ba902b7-01`).context;
+    const event = runWithContext(context, () => createEvent('t', {}));
+    expect(event.traceparent).toBe(`00-${TRACE_ID}-${context.spanId}-01`);
+  });
+
   it('starts a new correlation id outside any context', () => {
     expect(createEvent('t', null).correlationid).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -57,6 +63,21 @@ describe('runInEventContext', () => {
     expect(result?.traceId).toBe(produced.traceparent.split('-')[1]);
     expect(logs.withMessage('handled event')[0]).toMatchObject({ correlationId: produced.correlationid, itemId: 7 });
     expect(currentContext()).toBeUndefined();
+  });
+
+  it('runs the consumer in a span of its own, the producing span as its parent, on every line it logs', () => {
+    const producer = newContext();
+    const produced = runWithContext(producer, () => createEvent('t', {}));
+    const logs = new MemoryDestination();
+    const logger = createLogger({ level: 'info', destination: logs });
+    const consumer = runInEventContext(produced, () => {
+      logger.info('consuming');
+      return currentContext();
+    });
+    expect(consumer?.parentSpanId).toBe(producer.spanId);
+    expect(consumer?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(consumer?.spanId).not.toBe(producer.spanId);
+    expect(logs.withMessage('consuming')[0]).toMatchObject({ spanId: consumer?.spanId, parentSpanId: producer.spanId });
   });
 
   it("restores the producer's tracestate; an invalid one is dropped, the trace kept", () => {

@@ -31,12 +31,17 @@ describe('request line', () => {
       service: serviceInfo.name,
       version: serviceInfo.version,
       correlationId: 'req-1',
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      kind: 'http.server',
       method: 'GET',
       route: '/things/:id',
       path: '/things/42',
       status: 200,
     });
     expect(lines[0]?.durationMs).toBeTypeOf('number');
+    // No traceparent came: the trace starts here, in a root span of each request's own.
+    expect(lines[0]).not.toHaveProperty('parentSpanId');
+    expect(lines[1]?.spanId).not.toBe(lines[0]?.spanId);
     // Fastify's own per-request lines are off, and nothing repeats a request id under another name.
     expect(service.logs.withMessage('incoming request')).toEqual([]);
     expect(service.logs.raw.filter((line) => line.includes('"reqId"'))).toEqual([]);
@@ -88,6 +93,24 @@ describe('correlation id on every line', () => {
     for (const raw of service.logs.raw) expect(raw.split('"correlationId"').length).toBeLessThanOrEqual(2);
   });
 
+  it("comes with the request's span on every line, and the caller's span as its parent", async () => {
+    const routes: FastifyPluginAsync = async (app) => {
+      app.get('/work', async () => {
+        await sleep(1);
+        app.log.info('working');
+        return { ok: true };
+      });
+    };
+    service = await buildTestApp({ routes });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await service.app.inject({ url: '/work', headers: { 'x-correlation-id': 'spans', traceparent } });
+    const [working, request] = [service.logs.withMessage('working')[0], service.logs.requestLines()[0]];
+    expect(working).toMatchObject({ correlationId: 'spans', parentSpanId: '00f067aa0ba902b7' });
+    expect(working?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(request).toMatchObject({ kind: 'http.server', spanId: working?.spanId, parentSpanId: '00f067aa0ba902b7' });
+    for (const raw of service.logs.raw) expect(raw.split('"spanId"').length).toBeLessThanOrEqual(2);
+  });
+
   it('survives request body parsing on a real socket', async () => {
     const routes: FastifyPluginAsync = async (app) => {
       app.post('/echo', async (request) => {
@@ -110,6 +133,7 @@ describe('correlation id on every line', () => {
     service = await buildTestApp();
     service.logger.info('background');
     expect(service.logs.withMessage('background')[0]).not.toHaveProperty('correlationId');
+    expect(service.logs.withMessage('background')[0]).not.toHaveProperty('spanId');
   });
 });
 

@@ -4,9 +4,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundContext, newContext, runWithContext } from '../../src/chassis/correlation';
+import { currentContext, inboundContext, newContext, runWithContext } from '../../src/chassis/correlation';
 import { fetchWithContext } from '../../src/chassis/outbound-http';
-import { buildTestApp } from '../support';
+import { buildTestApp, type LogLine } from '../support';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -139,5 +139,105 @@ describe('fetchWithContext', () => {
     const call = fetchWithContext(`${baseUrl}/?delay=1000`, { signal: controller.signal });
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('the http.client line of each call', () => {
+  const clientLines = (lines: LogLine[]) => lines.filter((line) => line.kind === 'http.client');
+
+  it("names the call without its query string, its status and time, the span it sent and the caller's span", async () => {
+    const routes: FastifyPluginAsync = async (app) => {
+      app.get('/proxy', async () =>
+        receivedHeaders(fetchWithContext(`${baseUrl}/items/7?token=s3cret#frag`, { method: 'post', body: '{}' })),
+      );
+    };
+    const { app, logs } = await buildTestApp({ routes });
+    const sent = (
+      await app.inject({ url: '/proxy', headers: { 'x-correlation-id': 'order-9' } })
+    ).json<IncomingHttpHeaders>();
+    await app.close();
+    const [line] = clientLines(logs.lines);
+    expect(clientLines(logs.lines)).toHaveLength(1);
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'http call completed',
+      correlationId: 'order-9',
+      traceId: traceparentParts(sent.traceparent).traceId,
+      spanId: traceparentParts(sent.traceparent).spanId,
+      parentSpanId: logs.requestLines()[0]?.spanId,
+      method: 'POST',
+      url: `${baseUrl}/items/7`,
+      status: 200,
+    });
+    expect(line?.durationMs).toBeTypeOf('number');
+    expect(logs.raw.join('\n')).not.toContain('s3cret');
+  });
+
+  it("makes the downstream chassis' request line a child of the call's span", async () => {
+    // The downstream is built first: fetchWithContext logs to the app built last, the caller.
+    const downstreamApp = await buildTestApp();
+    const downstreamUrl = await downstreamApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const routes: FastifyPluginAsync = async (app) => {
+      app.get('/call', async () => (await fetchWithContext(`${downstreamUrl}/missing`)).status);
+    };
+    const caller = await buildTestApp({ routes });
+    await caller.app.inject({ url: '/call', headers: { 'x-correlation-id': 'hop-1' } });
+    await caller.app.close();
+    await downstreamApp.app.close();
+
+    const [callerRequest] = caller.logs.requestLines();
+    const [call] = clientLines(caller.logs.lines);
+    const [downstreamRequest] = downstreamApp.logs.requestLines();
+    expect(call).toMatchObject({ correlationId: 'hop-1', parentSpanId: callerRequest?.spanId, status: 404 });
+    expect(downstreamRequest).toMatchObject({ correlationId: 'hop-1', parentSpanId: call?.spanId, status: 404 });
+    expect(new Set([callerRequest?.spanId, call?.spanId, downstreamRequest?.spanId]).size).toBe(3);
+  });
+
+  it('is written at warn with the error when the call fails: refused, or timed out', async () => {
+    const { app, logs } = await buildTestApp();
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
+    closed.close();
+    await once(closed, 'close');
+
+    const context = newContext();
+    await runWithContext(context, async () => {
+      await expect(fetchWithContext(closedUrl)).rejects.toThrow('fetch failed');
+      await expect(fetchWithContext(`${baseUrl}/?delay=1000`, { timeoutMs: 50 })).rejects.toThrow();
+    });
+    await app.close();
+    const [refused, timedOut] = clientLines(logs.lines);
+    expect(refused).toMatchObject({
+      level: 'warn',
+      msg: 'http call failed',
+      url: closedUrl,
+      error: 'TypeError: fetch failed (ECONNREFUSED)',
+      correlationId: context.correlationId,
+      parentSpanId: context.spanId,
+    });
+    expect(refused).not.toHaveProperty('status');
+    expect(timedOut).toMatchObject({ level: 'warn', error: expect.stringMatching(/^TimeoutError: /) });
+    expect(timedOut?.durationMs).toBeTypeOf('number');
+  });
+
+  it("is a root span outside any request, and names no span of ours with the caller's own traceparent", async () => {
+    const { app, logs } = await buildTestApp();
+    const own = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    const outside = await receivedHeaders(fetchWithContext(`${baseUrl}/outside`));
+    expect(currentContext()).toBeUndefined();
+    await runWithContext(newContext(), () =>
+      receivedHeaders(fetchWithContext(baseUrl, { headers: { traceparent: own } })),
+    );
+    await app.close();
+    const [root, ownTrace] = clientLines(logs.lines);
+    expect(root).toMatchObject({
+      correlationId: outside['x-correlation-id'],
+      spanId: traceparentParts(outside.traceparent).spanId,
+    });
+    expect(root).not.toHaveProperty('parentSpanId');
+    expect(ownTrace).not.toHaveProperty('spanId');
+    expect(ownTrace?.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
   });
 });
