@@ -25,6 +25,7 @@ const PLATFORM = [
   'dev',
   'e2e',
   'generators',
+  'logs',
   'owners',
   'pipeline',
   'workspace',
@@ -95,6 +96,7 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       ['deploy', 'e2e', 'pipeline'],
     ],
     ['tools/owners', addSourceFile('tools/owners/src/fixture-change.ts'), ['e2e', 'owners']],
+    ['tools/logs', addSourceFile('tools/logs/src/fixture-change.ts'), ['e2e', 'logs']],
     [
       'tools/contract: owners (reviewers) and the generators (contract sync) use it, and what depends on them',
       addSourceFile('tools/contract/src/fixture-change.ts'),
