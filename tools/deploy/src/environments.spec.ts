@@ -24,6 +24,10 @@ describe('the committed environment files', () => {
     expect(environments.map((env) => env.env['LOG_LEVEL'])).toEqual(['debug', 'info', 'info']);
     expect(environments.map((env) => env.approval)).toEqual(['none', 'none', 'required']);
     for (const env of environments) expect(env.namespace).toBe(`musiccorp-${env.name}`);
+    // Each environment's services reach the broker in their own namespace.
+    for (const env of environments) {
+      expect(env.env['BROKER_URL']).toBe(`nats://nats.${env.namespace}.svc.cluster.local:4222`);
+    }
   });
 
   it('have a schema ajv enforces in full (strict mode refuses a keyword, format or type rule it would ignore)', async () => {
@@ -92,6 +96,23 @@ describe('an invalid environment file', () => {
     expect(problems.map((p) => p.field).sort()).toEqual(['env.DB_PASSWORD', 'env.PORT', 'name', 'services.catalgo']);
     expect(problems.find((p) => p.field === 'env.PORT')!.fix).toContain('package.json musiccorp.port');
     expect(problems.find((p) => p.field === 'env.DB_PASSWORD')!.fix).toContain('Kubernetes Secret');
+  });
+
+  it('refuses an environment without a broker, or a broker URL with credentials', async () => {
+    const missing = await problemsAfter((env) => delete (env['env'] as Record<string, string>)['BROKER_URL']);
+    expect(missing).toEqual([
+      expect.objectContaining({
+        field: 'env.BROKER_URL',
+        message: 'is missing',
+        fix: expect.stringContaining('without it the services would keep their events in the process'),
+      }),
+    ]);
+    const withCredentials = await problemsAfter((env) => {
+      (env['env'] as Record<string, string>)['BROKER_URL'] = 'nats://ci:hunter2@nats:4222';
+    });
+    expect(withCredentials).toEqual([
+      expect.objectContaining({ field: 'env.BROKER_URL', message: expect.stringContaining('is not valid') }),
+    ]);
   });
 
   it('refuses a drain delay that is not below the shutdown timeout (the service would not start)', async () => {

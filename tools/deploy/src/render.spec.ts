@@ -87,6 +87,7 @@ describe('renderDeployment', () => {
     // Grace period above the chassis's shutdown timeout plus the drain delay, both stated in the ConfigMap.
     const configMap = await readYaml<IConfigMap>('ci', 'configmap.yaml');
     expect(configMap.data).toEqual({
+      BROKER_URL: 'nats://nats.musiccorp-ci.svc.cluster.local:4222',
       LOG_LEVEL: 'debug',
       SHUTDOWN_TIMEOUT_MS: '10000',
       SHUTDOWN_DRAIN_DELAY_MS: '5000',
