@@ -96,7 +96,7 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       ['deploy', 'e2e', 'pipeline'],
     ],
     ['tools/owners', addSourceFile('tools/owners/src/fixture-change.ts'), ['e2e', 'owners']],
-    ['tools/logs', addSourceFile('tools/logs/src/fixture-change.ts'), ['e2e', 'logs']],
+    ['tools/logs: npm run dev prints with it', addSourceFile('tools/logs/src/fixture-change.ts'), ['dev', 'e2e', 'logs']],
     [
       'tools/contract: owners (reviewers) and the generators (contract sync) use it, and what depends on them',
       addSourceFile('tools/contract/src/fixture-change.ts'),
@@ -110,9 +110,9 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       ['affected', 'e2e', 'generators', 'pipeline', 'workspace'],
     ],
     [
-      'a template file: the projects that render or copy templates; no service',
+      'a template file: the projects that render or copy templates (contract describes the rendered chassis); no service',
       addSourceFile('templates/service/src/fixture-change.ts'),
-      ['affected', 'e2e', 'generators', 'pipeline', 'workspace'],
+      ['affected', 'contract', 'e2e', 'generators', 'owners', 'pipeline', 'workspace'],
     ],
     [
       "a service file: that service, and the generators' drift check (plus what depends on generators)",

@@ -34,14 +34,19 @@ const SHOWN = new Set([
 ]);
 const MAX_FIELD_CHARACTERS = 120;
 
-export function formatEntry(entry: LogEntry, serviceWidth: number): string {
+/** `paint` may colour the service's padded name (npm run dev gives each service a colour). */
+export function formatEntry(
+  entry: LogEntry,
+  serviceWidth: number,
+  paint: (paddedService: string) => string = (padded) => padded,
+): string {
   const { record } = entry;
   if (!record) {
-    const service = (entry.source.service ?? entry.source.label).padEnd(serviceWidth);
+    const service = paint((entry.source.service ?? entry.source.label).padEnd(serviceWidth));
     return `${'·'.padEnd(12)} ${service} TEXT  ${entry.text}`;
   }
   const time = Number.isFinite(entry.time) ? new Date(entry.time).toISOString().slice(11, 23) : '?'.padEnd(12);
-  const service = (stringField(record, 'service') ?? entry.source.service ?? '?').padEnd(serviceWidth);
+  const service = paint((stringField(record, 'service') ?? entry.source.service ?? '?').padEnd(serviceWidth));
   const level = levelName(levelOf(record)).toUpperCase().padEnd(5);
   const correlation = stringField(record, 'correlationId');
   const parts = [

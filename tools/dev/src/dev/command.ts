@@ -11,6 +11,7 @@ import { formatConsumesProblems, loadConsumers } from '@musiccorp/core/consumers
 import { startNatsServer, type NatsServer } from '@musiccorp/core/nats-server';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { listServices } from '@musiccorp/core/services';
+import { newRunId, runFolder } from '@musiccorp/logs/run-folder';
 import { LogStream } from './log-stream';
 import { planDev, type DevPlan } from './plan';
 import { portsInUse } from './ports';
@@ -80,7 +81,7 @@ interface RunOptions {
 }
 
 async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out, signal }: RunOptions): Promise<void> {
-  const runDir = join(root, '.musiccorp', 'runs', new Date().toISOString().replace(/:/g, '-'));
+  const runDir = runFolder(root, newRunId());
   mkdirSync(join(runDir, 'broker'), { recursive: true });
   const started = plan.waves.flat();
   const stream = new LogStream(

@@ -5,16 +5,18 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { join } from 'node:path';
 import type { Output } from '@musiccorp/core/cli';
-import { formatLogLine } from './format-line';
+import { formatEntry } from '@musiccorp/logs/format';
+import { parseRecord, timeOf } from '@musiccorp/logs/log-record';
+import { serviceLogFile } from '@musiccorp/logs/run-folder';
 
 /** ANSI foreground colours that read on dark and light terminals. */
 const PALETTE = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 
 export class LogStream {
   private readonly files = new Map<string, WriteStream>();
-  private readonly labels = new Map<string, string>();
+  private readonly colours = new Map<string, number>();
+  private readonly width: number;
 
   constructor(
     runDir: string,
@@ -22,29 +24,27 @@ export class LogStream {
     private readonly out: Output,
     colour = process.stdout.isTTY === true && out === process.stdout && !process.env['NO_COLOR'],
   ) {
-    const width = Math.max(...services.map((name) => name.length), 3);
+    this.width = Math.max(...services.map((name) => name.length), 3);
     services.forEach((name, index) => {
-      this.files.set(name, createWriteStream(join(runDir, `${name}.log`), { flags: 'a' }));
-      const padded = name.padEnd(width);
-      this.labels.set(name, colour ? `\x1b[${PALETTE[index % PALETTE.length]}m${padded}\x1b[0m` : padded);
+      this.files.set(name, createWriteStream(serviceLogFile(runDir, name), { flags: 'a' }));
+      if (colour) this.colours.set(name, PALETTE[index % PALETTE.length] ?? 0);
     });
   }
 
-  /** A line a service wrote: kept on disk when it is a JSON log line, printed readably either way. */
-  line(service: string, line: string, stream: 'stdout' | 'stderr'): void {
-    const label = this.labels.get(service) ?? service;
-    let record: unknown;
-    try {
-      record = line.startsWith('{') ? JSON.parse(line) : undefined;
-    } catch {
-      record = undefined;
+  /** A line a service wrote: kept on disk when it is a JSON log line, printed readably (as `npm run logs` does) either way. */
+  line(service: string, text: string, stream: 'stdout' | 'stderr'): void {
+    const paint = (padded: string) => {
+      const colour = this.colours.get(service);
+      return colour === undefined ? padded : `\x1b[${colour}m${padded}\x1b[0m`;
+    };
+    const record = stream === 'stdout' ? parseRecord(text) : undefined;
+    if (!record) {
+      this.out.write(`${paint(service.padEnd(this.width))} ${stream === 'stderr' ? '!' : ' '} ${text}\n`);
+      return;
     }
-    if (record !== null && typeof record === 'object' && stream === 'stdout') {
-      this.files.get(service)?.write(`${line}\n`);
-      this.out.write(`${label} ${formatLogLine(record as Record<string, unknown>)}\n`);
-    } else {
-      this.out.write(`${label} ${stream === 'stderr' ? '! ' : '  '}${line}\n`);
-    }
+    this.files.get(service)?.write(`${text}\n`);
+    const entry = { text, record, time: timeOf(record) ?? Date.now(), source: { label: service, service } };
+    this.out.write(`${formatEntry(entry, this.width, paint)}\n`);
   }
 
   /** dev's own line: a service ready, the broker's address, stopping. */
