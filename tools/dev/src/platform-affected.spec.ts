@@ -96,7 +96,11 @@ describe('nx show projects --affected: a change re-tests its project and its dep
       ['deploy', 'e2e', 'pipeline'],
     ],
     ['tools/owners', addSourceFile('tools/owners/src/fixture-change.ts'), ['e2e', 'owners']],
-    ['tools/logs: npm run dev prints with it', addSourceFile('tools/logs/src/fixture-change.ts'), ['dev', 'e2e', 'logs']],
+    [
+      'tools/logs: npm run dev prints with it',
+      addSourceFile('tools/logs/src/fixture-change.ts'),
+      ['dev', 'e2e', 'logs'],
+    ],
     [
       'tools/contract: owners (reviewers) and the generators (contract sync) use it, and what depends on them',
       addSourceFile('tools/contract/src/fixture-change.ts'),
