@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { flushChanges } from 'nx/src/generators/tree';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -119,6 +119,15 @@ describe('eventGenerator', () => {
     const tree = workspace.tree();
     await expect(eventGenerator(tree, { service: 'catalog', eventName: 'OrderPlaced' })).rejects.toThrow(
       'services/catalog/src/events/index.ts has no `export const publishedEvents: PublishedEvent[] = [ … ];` to add OrderPlaced to. Restore it (see templates/event/src/events/index.ts), then run the command again.',
+    );
+    expect(tree.listChanges()).toEqual([]);
+  });
+
+  it('refuses a service whose chassis predates the event transport, naming the upgrade, and writes nothing', async () => {
+    rmSync(join(workspace.root, SERVICE, 'src/chassis/broker'), { recursive: true });
+    const tree = workspace.tree();
+    await expect(eventGenerator(tree, { service: 'catalog', eventName: 'OrderPlaced' })).rejects.toThrow(
+      "catalog's chassis predates the event transport its events need (src/chassis/broker/index.ts): upgrade it first with `npx nx g @musiccorp/generators:upgrade catalog`, then run the command again.",
     );
     expect(tree.listChanges()).toEqual([]);
   });

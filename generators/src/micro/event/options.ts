@@ -25,6 +25,7 @@ export function normalizeEventOptions(tree: Tree, schema: EventSchema): EventOpt
   const eventName = parseEventName(schema.eventName);
   const eventFile = caseHelpers.kebabCase(eventName);
   const eventType = `com.musiccorp.${service.name}.${eventFile}`;
+  assertChassisHasEventTransport(tree, service);
   assertEventIsNew(tree, service, eventName, eventFile, eventType);
   return { service, eventName, eventFile, eventType };
 }
@@ -45,6 +46,17 @@ export function parseEventName(value: unknown): string {
     );
   }
   return eventName;
+}
+
+/** The chassis module the rendered publisher, consumer and transport import from (src/chassis/index.ts exports it). */
+const EVENT_TRANSPORT_MODULE = 'src/chassis/broker/index.ts';
+
+/** A service on a chassis from before the event transport would get event code that does not compile. */
+export function assertChassisHasEventTransport(tree: Tree, service: ServiceInfo): void {
+  if (tree.exists(posix.join(service.root, EVENT_TRANSPORT_MODULE))) return;
+  throw new Error(
+    `${service.name}'s chassis predates the event transport its events need (${EVENT_TRANSPORT_MODULE}): upgrade it first with \`npx nx g @musiccorp/generators:upgrade ${service.name}\`, then run the command again.`,
+  );
 }
 
 /** Refuses an event the service already has: its folder, its test, or its type string anywhere in src/events. */
