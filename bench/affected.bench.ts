@@ -15,7 +15,7 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, resultsFileFlag, runBenchmark } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
@@ -109,14 +109,9 @@ function check(what: string, got: string[], expected: string): void {
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:affected --', {
-    services: { kind: 'number', default: 300, min: 1, integer: true, help: 'services to generate' },
-    runs: { kind: 'number', default: 3, min: 1, integer: true, help: 'timed runs of each (cold, warm, floor)' },
-    out: {
-      kind: 'string',
-      default: 'affected',
-      pattern: /^[\w.-]+$/,
-      help: 'results file name: bench/results/<out>.md and .json',
-    },
+    services: countFlag(300, 'services to generate'),
+    runs: countFlag(3, 'timed runs of each (cold, warm, floor)'),
+    out: resultsFileFlag('affected'),
     'quiet-wait': quietWaitFlag(30),
   });
   const env = await environment();
@@ -235,11 +230,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(
-      `\nbench:affected broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) runBenchmark('affected', main);

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, runBenchmark } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
@@ -30,7 +30,7 @@ type BaseImageModule = typeof import('@musiccorp/artifact/base-image/base-image'
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:artifact --', {
     service: { kind: 'string', default: 'catalog', pattern: /^[a-z][a-z0-9-]*$/, help: 'committed service to build' },
-    runs: { kind: 'number', default: 5, min: 2, integer: true, help: 'builds of each variant, interleaved' },
+    runs: countFlag(5, 'builds of each variant, interleaved', 2),
     'quiet-wait': quietWaitFlag(30, 'each build'),
   });
   const containers = (await import('@musiccorp/artifact/containers')) as ContainersModule;
@@ -158,11 +158,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(
-      `bench:artifact failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) runBenchmark('artifact', main);

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { stripVTControlCharacters } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, resultsFileFlag, runBenchmark } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
@@ -81,20 +81,9 @@ interface RunRecord {
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:generate --', {
-    runs: {
-      kind: 'number',
-      default: 7,
-      min: 1,
-      integer: true,
-      help: 'timed runs per generator, interleaved ours/theirs',
-    },
-    warmup: { kind: 'number', default: 1, min: 0, integer: true, help: 'untimed runs per generator before timing' },
-    out: {
-      kind: 'string',
-      default: 'generate',
-      pattern: /^[\w.-]+$/,
-      help: 'results file name: bench/results/<out>.md and .json',
-    },
+    runs: countFlag(7, 'timed runs per generator, interleaved ours/theirs'),
+    warmup: countFlag(1, 'untimed runs per generator before timing', 0),
+    out: resultsFileFlag('generate'),
     'wait-template': {
       kind: 'number',
       default: 600,
@@ -315,9 +304,4 @@ async function assertAnchorLeavesPackageJsonAlone(ws: ScratchWorkspace): Promise
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `\nbench:generate broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark('generate', main);

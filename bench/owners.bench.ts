@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Codeowners from 'codeowners';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, runBenchmark } from './lib/cli';
 import { WORKSPACE_ROOT } from './lib/paths';
 import { environment, evaluate, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
@@ -175,16 +175,10 @@ function timeSync<T>(fn: () => T): { ms: number; value: T } {
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:owners --', {
-    runs: { kind: 'number', default: 7, min: 1, integer: true, help: 'timed runs of each variant, interleaved' },
-    warmup: { kind: 'number', default: 1, min: 0, integer: true, help: 'untimed runs of each variant first' },
-    services: { kind: 'number', default: 300, min: 1, integer: true, help: 'services in the synthetic repository' },
-    diff: {
-      kind: 'number',
-      default: 2000,
-      min: 20,
-      integer: true,
-      help: 'paths in the diff (both paths of a rename count)',
-    },
+    runs: countFlag(7, 'timed runs of each variant, interleaved'),
+    warmup: countFlag(1, 'untimed runs of each variant first', 0),
+    services: countFlag(300, 'services in the synthetic repository'),
+    diff: countFlag(2000, 'paths in the diff (both paths of a rename count)', 20),
     keep: {
       kind: 'choice',
       default: 'no',
@@ -426,9 +420,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:owners failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark('owners', main);

@@ -20,7 +20,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { changeServiceSource, generateServices } from './affected.bench';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, resultsFileFlag, runBenchmark } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, summarize } from './lib/stats';
@@ -61,20 +61,9 @@ async function deployedToProduction(ws: ScratchWorkspace): Promise<string[]> {
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:pipeline --', {
-    services: {
-      kind: 'number',
-      default: 20,
-      min: 2,
-      integer: true,
-      help: 'services to generate (the all-services run takes ~30 s per service on 2 cores)',
-    },
-    runs: { kind: 'number', default: 1, min: 1, integer: true, help: 'timed runs of each (one, then all)' },
-    out: {
-      kind: 'string',
-      default: 'pipeline',
-      pattern: /^[\w.-]+$/,
-      help: 'results file name: bench/results/<out>.md and .json',
-    },
+    services: countFlag(20, 'services to generate (the all-services run takes ~30 s per service on 2 cores)', 2),
+    runs: countFlag(1, 'timed runs of each (one, then all)'),
+    out: resultsFileFlag('pipeline'),
     'quiet-wait': quietWaitFlag(30),
   });
   const env = await environment();
@@ -216,9 +205,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `\nbench:pipeline broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark('pipeline', main);

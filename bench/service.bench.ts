@@ -13,7 +13,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, resultsFileFlag, runBenchmark } from './lib/cli';
 import { cpuSnapshot, cpuUse, QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
 import { load, type LoadResult } from '@musiccorp/pipeline/load';
@@ -68,41 +68,21 @@ interface Target {
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:service --', {
-    runs: {
-      kind: 'number',
-      default: 7,
-      min: 1,
-      integer: true,
-      help: 'measured starts per server (ready time, idle RSS)',
-    },
-    duration: { kind: 'number', default: 10, min: 1, integer: true, help: 'seconds of each measured load test' },
-    connections: { kind: 'number', default: 50, min: 1, integer: true, help: 'autocannon connections' },
-    warmup: {
-      kind: 'number',
-      default: 2,
-      min: 0,
-      integer: true,
-      help: 'seconds of unmeasured load before each load test',
-    },
-    rounds: {
-      kind: 'number',
-      default: 3,
-      min: 1,
-      integer: true,
-      help: 'load-test rounds, one test after the other (ours first in odd rounds, bare first in even ones); the median round of each counts',
-    },
+    runs: countFlag(7, 'measured starts per server (ready time, idle RSS)'),
+    duration: countFlag(10, 'seconds of each measured load test'),
+    connections: countFlag(50, 'autocannon connections'),
+    warmup: countFlag(2, 'seconds of unmeasured load before each load test', 0),
+    rounds: countFlag(
+      3,
+      'load-test rounds, one test after the other (ours first in odd rounds, bare first in even ones); the median round of each counts',
+    ),
     profile: {
       kind: 'choice',
       default: 'auto',
       choices: ['auto', 'always', 'never'],
       help: 'CPU-profile both servers under load (auto: when req/s misses the target)',
     },
-    out: {
-      kind: 'string',
-      default: 'service',
-      pattern: /^[\w.-]+$/,
-      help: 'results file name: bench/results/<out>.md and .json',
-    },
+    out: resultsFileFlag('service'),
     'wait-template': {
       kind: 'number',
       default: 1800,
@@ -672,9 +652,4 @@ function describeProfiles(profiles: Partial<Record<'ours' | 'bare', ProfileSumma
   return notes;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `\nbench:service broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBenchmark('service', main);

@@ -24,7 +24,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateServices } from './affected.bench';
-import { parseFlags } from './lib/cli';
+import { countFlag, parseFlags, resultsFileFlag, runBenchmark } from './lib/cli';
 import { QUIET_CORES, quietWaitFlag, untilQuiet } from './lib/cpu';
 import { environment, evaluate, loadAverage1m, saveResult, type Row } from './lib/report';
 import { median, min, summarize } from './lib/stats';
@@ -177,14 +177,9 @@ function checkOutdated(stdout: string, names: readonly string[], to: string): vo
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run bench:upgrade --', {
-    services: { kind: 'number', default: 300, min: 1, integer: true, help: 'services to generate' },
-    runs: { kind: 'number', default: 3, min: 1, integer: true, help: 'timed runs of each (upgrade, floor, outdated)' },
-    out: {
-      kind: 'string',
-      default: 'upgrade',
-      pattern: /^[\w.-]+$/,
-      help: 'results file name: bench/results/<out>.md and .json',
-    },
+    services: countFlag(300, 'services to generate'),
+    runs: countFlag(3, 'timed runs of each (upgrade, floor, outdated)'),
+    out: resultsFileFlag('upgrade'),
     'quiet-wait': quietWaitFlag(30),
   });
   const env = await environment();
@@ -348,11 +343,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(
-      `\nbench:upgrade broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) runBenchmark('upgrade', main);

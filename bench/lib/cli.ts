@@ -12,6 +12,21 @@ export type FlagValues<S extends Record<string, FlagSpec>> = {
   [K in keyof S]: S[K] extends { kind: 'number' } ? number : string;
 };
 
+/** A whole-number flag of at least `min`: runs, services, seconds. */
+export function countFlag(defaultValue: number, help: string, min = 1): Extract<FlagSpec, { kind: 'number' }> {
+  return { kind: 'number', default: defaultValue, min, integer: true, help };
+}
+
+/** The `--out` flag of a benchmark that writes its results to bench/results/<out>.md and .json. */
+export function resultsFileFlag(defaultName: string): Extract<FlagSpec, { kind: 'string' }> {
+  return {
+    kind: 'string',
+    default: defaultName,
+    pattern: /^[\w.-]+$/,
+    help: 'results file name: bench/results/<out>.md and .json',
+  };
+}
+
 export function parseFlags<S extends Record<string, FlagSpec>>(
   command: string,
   spec: S,
@@ -63,4 +78,14 @@ function usage(command: string, spec: Record<string, FlagSpec>): string {
   });
   const width = Math.max(...entries.map(([left]) => left.length));
   return `Usage: ${command} [flags]\n\nFlags:\n${entries.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n')}\n`;
+}
+
+/** Runs a benchmark's main as this process: a failure is printed with its stack, exit 1. */
+export function runBenchmark(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `\nbench:${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
 }
