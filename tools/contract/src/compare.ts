@@ -6,11 +6,11 @@
  * A contract absent at the base is new (nothing to break); one absent at the head was removed. A side that is not
  * JSON, or that the engine refuses, is a UsageError naming the file, the side and the fix: nothing is classified then.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@musiccorp/core/cli';
 import { eventTypesOf } from '@musiccorp/core/consumers';
-import { filesAt, git } from '@musiccorp/core/git';
+import { filesIn, git } from '@musiccorp/core/git';
 import { CONTRACT_FILES, contractFileOf, type ContractKind } from '@musiccorp/core/service-layout';
 import { diffEventContracts } from './diff/events';
 import { diffHttpContracts } from './diff/openapi';
@@ -81,16 +81,7 @@ export function contractFilesAt(root: string, revision: Revision, roots: readonl
 
 /** Reads the files at a revision: the disk for the working tree, one `git cat-file` for a commit. */
 export function readAt(root: string, revision: Revision, paths: readonly string[]): Map<string, string> {
-  if (revision.commit !== undefined) return filesAt(root, revision.commit, paths);
-  const found = new Map<string, string>();
-  for (const path of paths) {
-    try {
-      found.set(path, readFileSync(join(root, path), 'utf8'));
-    } catch {
-      // absent in the working tree
-    }
-  }
-  return found;
+  return filesIn(root, revision.commit, paths);
 }
 
 /**

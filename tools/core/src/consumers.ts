@@ -11,12 +11,12 @@
  * json-schema.ts) and against the services that exist at that revision: an unknown service is a problem that names the
  * known ones. Teams come from each service's project.json tag `team:<id>`, their handles from platform/teams.json.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { filesAt, foldersAt } from './git';
-import { jsonSyntaxError, lineFinder, validateSchema, type RootSchema } from './json-schema';
+import { filesIn, foldersAt } from './git';
+import { parseJsonFile, validateSchema, type RootSchema } from './json-schema';
 import { SERVICE_TAG, SERVICES_DIR } from './service-layout';
-import { ORG, TEAMS_FILE, describePath, validateRegistry, type RegistryProblem } from './teams';
+import { ORG, TEAMS_FILE, locateProblems, validateRegistry, type RegistryProblem } from './teams';
 
 export const CONSUMES_FILE = 'consumes.json';
 
@@ -145,7 +145,7 @@ interface ServiceFolder {
  * is tagged type:service (the name is the project's name).
  */
 export async function loadConsumers(root: string, options: RevisionOptions = {}): Promise<ConsumersResult> {
-  const read = reader(root, options.commit);
+  const read = (paths: string[]) => filesIn(root, options.commit, paths);
   const folders = options.commit === undefined ? foldersOnDisk(root) : foldersAt(root, options.commit, SERVICES_DIR);
   const projectFiles = read(folders.map((folder) => `${SERVICES_DIR}/${folder}/project.json`));
   const services: ServiceFolder[] = [];
@@ -224,21 +224,6 @@ function foldersOnDisk(root: string): string[] {
     .sort();
 }
 
-function reader(root: string, commit: string | undefined): (paths: string[]) => Map<string, string> {
-  if (commit !== undefined) return (paths) => filesAt(root, commit, paths);
-  return (paths) => {
-    const found = new Map<string, string>();
-    for (const path of paths) {
-      try {
-        found.set(path, readFileSync(join(root, path), 'utf8'));
-      } catch {
-        // absent: left out, as at a commit
-      }
-    }
-    return found;
-  };
-}
-
 /** team id → handle from the registry; undefined when there is no usable registry (owners check reports why). */
 async function teamHandles(text: string | undefined): Promise<Map<string, string> | undefined> {
   if (text === undefined) return undefined;
@@ -252,14 +237,9 @@ async function parseConsumes(
   service: string,
   known: readonly string[],
 ): Promise<Consumes | { problems: ConsumesProblem[] }> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const { line, message } = await jsonSyntaxError(text, error as Error);
-    const fix = 'fix the JSON syntax (a missing comma or quote, or a trailing comma)';
-    return { problems: [{ file, line, message: `is not valid JSON: ${message}`, fix }] };
-  }
+  const parsed = await parseJsonFile(text, file);
+  if ('problem' in parsed) return { problems: [parsed.problem] };
+  const data = parsed.value;
   const found = validateSchema(data, CONSUMES_SCHEMA);
   if (found.length === 0) {
     const http = (data as Partial<Consumes>).http ?? [];
@@ -278,17 +258,7 @@ async function parseConsumes(
         });
     });
   }
-  if (found.length) {
-    const lineOf = await lineFinder(text);
-    return {
-      problems: found.map((problem) => ({
-        file,
-        line: lineOf(problem.path),
-        message: `${describePath(problem.path, data)} ${problem.message}`,
-        fix: problem.fix,
-      })),
-    };
-  }
+  if (found.length) return { problems: await locateProblems(text, file, data, found) };
   const { http = [], events = [] } = data as Partial<Consumes>;
   return { http: [...http].sort(), events: [...events].sort() };
 }

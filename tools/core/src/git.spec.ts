@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkedOutRevision, headCommit, resolveRef } from './git';
+import { checkedOutRevision, filesIn, headCommit, resolveRef } from './git';
 import { UsageError } from './cli';
 import { cloneGitRepo, createGitRepo, type GitRepo } from './testing/git-repo';
 
@@ -124,5 +124,23 @@ describe('headCommit and checkedOutRevision', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('filesIn', () => {
+  it('reads the files at a commit, or in the working tree without one; a path that is no file is left out', () => {
+    const repo = track(createGitRepo({ 'a.txt': 'a committed\n', 'dir/b.txt': 'b\n' }, 'git-files-in-'));
+    const commit = repo.commit('base');
+    repo.write({ 'a.txt': 'a edited\n', 'new.txt': 'new\n' });
+    const paths = ['a.txt', 'dir/b.txt', 'new.txt', 'dir', 'absent.txt'];
+    expect(Object.fromEntries(filesIn(repo.root, commit, paths))).toEqual({
+      'a.txt': 'a committed\n',
+      'dir/b.txt': 'b\n',
+    });
+    expect(Object.fromEntries(filesIn(repo.root, undefined, paths))).toEqual({
+      'a.txt': 'a edited\n',
+      'dir/b.txt': 'b\n',
+      'new.txt': 'new\n',
+    });
   });
 });

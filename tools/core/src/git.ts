@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from './cli';
 
 /** Large enough for `git ls-files` / `git diff --name-status` of a monorepo with thousands of services. */
@@ -146,6 +148,20 @@ export function filesAt(cwd: string, commit: string, paths: readonly string[]): 
     const size = Number(match[2]);
     if (match[1] === 'blob') found.set(path, output.subarray(offset, offset + size).toString('utf8'));
     offset += size + 1; // the content is followed by a newline
+  }
+  return found;
+}
+
+/** The text of each of `paths` that is a file at `commit` (filesAt), or in the working tree when `commit` is undefined. */
+export function filesIn(cwd: string, commit: string | undefined, paths: readonly string[]): Map<string, string> {
+  if (commit !== undefined) return filesAt(cwd, commit, paths);
+  const found = new Map<string, string>();
+  for (const path of paths) {
+    try {
+      found.set(path, readFileSync(join(cwd, path), 'utf8'));
+    } catch {
+      // absent: left out, as at a commit
+    }
   }
   return found;
 }

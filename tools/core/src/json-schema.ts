@@ -463,6 +463,28 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/** A problem in a JSON file: at a line (null: the file as a whole), with the edit that fixes it. */
+export interface JsonFileProblem {
+  file: string;
+  line: number | null;
+  message: string;
+  fix: string;
+}
+
+/** A JSON file's text parsed, or the problem that it is not valid JSON, at the line of the syntax error. */
+export async function parseJsonFile(
+  text: string,
+  file: string,
+): Promise<{ value: unknown } | { problem: JsonFileProblem }> {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    const { line, message } = await jsonSyntaxError(text, error as Error);
+    const fix = 'fix the JSON syntax (a missing comma or quote, or a trailing comma)';
+    return { problem: { file, line, message: `is not valid JSON: ${message}`, fix } };
+  }
+}
+
 /** A JSON syntax error with its line: V8's message does not always give a position, jsonc-eslint-parser's does. */
 export async function jsonSyntaxError(text: string, error: Error): Promise<{ line: number | null; message: string }> {
   let line: number | null = null;

@@ -11,9 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  jsonSyntaxError,
   lineFinder,
+  parseJsonFile,
   validateSchema,
+  type JsonFileProblem,
   type JsonPath,
   type RootSchema,
   type SchemaProblem,
@@ -43,12 +44,7 @@ export interface Registry {
   memberOf: Map<string, string[]>;
 }
 
-export interface RegistryProblem {
-  file: string;
-  line: number | null;
-  message: string;
-  fix: string;
-}
+export type RegistryProblem = JsonFileProblem;
 
 let schemaCache: RootSchema | undefined;
 /** The workspace's schema, found upward from this module: it runs from tools/owners or from a bundle in tools/.cache. */
@@ -127,28 +123,30 @@ export async function validateRegistry(
   text: string,
   file = TEAMS_FILE,
 ): Promise<{ registry: Registry | null; problems: RegistryProblem[] }> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const { line, message } = await jsonSyntaxError(text, error as Error);
-    const fix = 'fix the JSON syntax (a missing comma or quote, or a trailing comma)';
-    return { registry: null, problems: [{ file, line, message: `is not valid JSON: ${message}`, fix }] };
-  }
-  const raw = registryProblems(data, schema());
+  const parsed = await parseJsonFile(text, file);
+  if ('problem' in parsed) return { registry: null, problems: [parsed.problem] };
+  const raw = registryProblems(parsed.value, schema());
   if (raw.length > 0) {
-    const lineOf = await lineFinder(text);
-    const problems = raw
-      .map((problem) => ({
-        file,
-        line: lineOf(problem.path),
-        message: `${describePath(problem.path, data)} ${problem.message}`,
-        fix: problem.fix,
-      }))
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    return { registry: null, problems };
+    const problems = await locateProblems(text, file, parsed.value, raw);
+    return { registry: null, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
   }
-  return { registry: buildRegistry((data as { teams: Team[] }).teams), problems: [] };
+  return { registry: buildRegistry((parsed.value as { teams: Team[] }).teams), problems: [] };
+}
+
+/** Schema problems of a JSON file, each at its line and named by its path in `value` (describePath). */
+export async function locateProblems(
+  text: string,
+  file: string,
+  value: unknown,
+  found: readonly SchemaProblem[],
+): Promise<RegistryProblem[]> {
+  const lineOf = await lineFinder(text);
+  return found.map((problem) => ({
+    file,
+    line: lineOf(problem.path),
+    message: `${describePath(problem.path, value)} ${problem.message}`,
+    fix: problem.fix,
+  }));
 }
 
 export function buildRegistry(teams: Team[]): Registry {

@@ -8,8 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   formatPath,
-  jsonSyntaxError,
   lineFinder,
+  parseJsonFile,
   validateSchema,
   type JsonPath,
   type RootSchema,
@@ -113,15 +113,9 @@ export async function loadEnvironment(workspaceRoot: string, name: string, schem
       { file, line: null, field: '', message: 'does not exist', fix: `use one of the environments: ${known}` },
     ]);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const { line, message } = await jsonSyntaxError(text, error as Error);
-    throw new EnvironmentConfigError([
-      { file, line, field: '', message: `is not valid JSON (${message})`, fix: 'correct the syntax' },
-    ]);
-  }
+  const parsed = await parseJsonFile(text, file);
+  if ('problem' in parsed) throw new EnvironmentConfigError([{ ...parsed.problem, field: '' }]);
+  const { value } = parsed;
   const found = validateSchema(value, schema ?? (await readSchema(workspaceRoot)));
   if (found.length === 0) found.push(...semanticProblems(workspaceRoot, name, value as Environment));
   if (found.length > 0) {
