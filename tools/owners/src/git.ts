@@ -2,8 +2,7 @@
  * The few git calls the owners CLI makes, synchronous and NUL-separated (-z) so that any file name survives.
  * Plain child_process rather than execa: the CLI's start-up time is part of what `reviewers` costs in CI.
  */
-import { execFileSync } from 'node:child_process';
-import { git, GIT_MAX_BUFFER, resolveRef, tryGit } from '@musiccorp/core/git';
+import { filesAt, git, resolveRef, tryGit } from '@musiccorp/core/git';
 import { UsageError } from '@musiccorp/core/cli';
 
 /** The top of the work tree containing `dir`; CODEOWNERS paths are relative to it. */
@@ -41,23 +40,10 @@ export function firstFileAt(
   commit: string,
   paths: readonly string[],
 ): { path: string; text: string } | null {
-  const output = execFileSync('git', ['cat-file', '--batch'], {
-    cwd: repo,
-    input: paths.map((path) => `${commit}:${path}\n`).join(''),
-    maxBuffer: GIT_MAX_BUFFER,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let offset = 0;
+  const found = filesAt(repo, commit, paths);
   for (const path of paths) {
-    const headerEnd = output.indexOf(0x0a, offset);
-    const header = output.subarray(offset, headerEnd).toString('utf8');
-    offset = headerEnd + 1;
-    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-    if (!match) continue; // "<object> missing" (or ambiguous): no such path at that commit
-    const size = Number(match[2]);
-    const body = output.subarray(offset, offset + size);
-    offset += size + 1; // the content is followed by a newline
-    if (match[1] === 'blob') return { path, text: body.toString('utf8') };
+    const text = found.get(path);
+    if (text !== undefined) return { path, text };
   }
   return null;
 }
