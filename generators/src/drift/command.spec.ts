@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../upgrade/testing';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './command';
 
 /** A workspace made by the platform (the upgrade specs' fixture): two services rendered from its template. */
@@ -21,14 +22,7 @@ beforeAll(() => {
 afterAll(() => fixture.repo.dispose());
 
 async function drift(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (out += text) },
-    { write: (text: string) => (err += text) },
-    fixture.repo.root,
-  );
+  const { code, stdout: out, stderr: err } = await runCaptured(main, argv, fixture.repo.root);
   return { code, out, err };
 }
 

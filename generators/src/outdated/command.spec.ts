@@ -8,6 +8,7 @@ import { isTeamOwned } from '../drift/drift';
 import { UpgradeRun } from '../upgrade/lib/plan-service';
 import type { UpgradeTarget } from '../upgrade/lib/normalize-options';
 import { createFixture, REVISION_1, type Fixture } from '../upgrade/testing';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './command';
 import type { OutdatedReport } from './outdated';
 
@@ -53,14 +54,7 @@ beforeAll(() => {
 afterAll(() => fixture.repo.dispose());
 
 async function outdated(argv: string[], root = fixture.repo.root) {
-  let out = '';
-  let err = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (out += text) },
-    { write: (text: string) => (err += text) },
-    root,
-  );
+  const { code, stdout: out, stderr: err } = await runCaptured(main, argv, root);
   return { code, out, err };
 }
 

@@ -174,8 +174,7 @@ function createWorkspace(commit: string, edit?: (workspace: GitRepo) => void): G
   return workspace;
 }
 
-const upgrade = (workspace: GitRepo, ...argv: string[]) =>
-  runCaptured((args, out, err) => main(args, out, err, workspace.root), argv);
+const upgrade = (workspace: GitRepo, ...argv: string[]) => runCaptured(main, argv, workspace.root);
 const read = (workspace: GitRepo, path: string) => readFileSync(join(workspace.root, path), 'utf8');
 const readJson = <T>(workspace: GitRepo, path: string) => JSON.parse(read(workspace, path)) as T;
 const status = (workspace: GitRepo) => workspace.git('status', '--porcelain');

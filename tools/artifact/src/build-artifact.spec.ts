@@ -15,7 +15,7 @@ import { freePort, startService } from '@musiccorp/core/service-process';
 import { ensureBaseImage, type BaseImage } from './base-image/base-image';
 import { OciLayoutArtifactStore } from './oci-layout-store';
 import { RegistryArtifactStore } from './registry-store';
-import { openArtifactStore } from './store';
+import { openArtifactStore, type ArtifactStore } from './store';
 import {
   artifactRecordPath,
   buildArtifact,
@@ -39,6 +39,24 @@ let service: FixtureService;
 let workspaceA: string;
 let record: ArtifactRecord;
 
+/** The fixture service built by the artifact stage into `store`; engine pinned: with a Docker engine, 'auto' would pick docker. */
+function buildFixture(
+  workspaceRoot: string,
+  store: ArtifactStore,
+  serviceRoot = service.root,
+): Promise<ArtifactRecord> {
+  return buildArtifact({
+    workspaceRoot,
+    serviceRoot,
+    service: 'fixture',
+    gitSha: GIT_SHA,
+    baseImage: base.name,
+    store,
+    storage,
+    engine: 'buildah',
+  });
+}
+
 beforeAll(async () => {
   await requireTools(['buildah', 'skopeo', 'podman', 'umoci', 'docker-registry']);
   scratch = await mkdtemp(join(tmpdir(), 'musiccorp-artifact-spec-'));
@@ -51,16 +69,7 @@ beforeAll(async () => {
   service = await createFixtureService({ dir: join(scratch, 'services', 'fixture') });
   workspaceA = join(scratch, 'workspace-a');
   const started = performance.now();
-  record = await buildArtifact({
-    workspaceRoot: workspaceA,
-    serviceRoot: service.root,
-    service: 'fixture',
-    gitSha: GIT_SHA,
-    baseImage: base.name,
-    store: openArtifactStore({ workspaceRoot: workspaceA, env: {} }),
-    storage,
-    engine: 'buildah', // pinned: on a machine with a Docker engine, 'auto' would pick docker
-  });
+  record = await buildFixture(workspaceA, openArtifactStore({ workspaceRoot: workspaceA, env: {} }));
   const metrics = JSON.parse(
     await readFile(join(workspaceA, 'dist', 'artifacts', 'fixture', 'build-metrics.json'), 'utf8'),
   ) as BuildMetrics;
@@ -120,16 +129,7 @@ describe('buildArtifact', () => {
     await utimes(join(checkout, 'dist', 'main.js'), new Date('2031-05-05T00:00:00Z'), new Date('2031-05-05T00:00:00Z'));
     await chmod(join(checkout, 'dist', 'main.js'), 0o664);
     await chmod(join(checkout, 'dist'), 0o775);
-    const again = await buildArtifact({
-      workspaceRoot: workspaceB,
-      serviceRoot: checkout,
-      service: 'fixture',
-      gitSha: GIT_SHA,
-      baseImage: base.name,
-      store: openArtifactStore({ workspaceRoot: workspaceB, env: {} }),
-      storage,
-      engine: 'buildah',
-    });
+    const again = await buildFixture(workspaceB, openArtifactStore({ workspaceRoot: workspaceB, env: {} }), checkout);
     expect(again.digest).toBe(record.digest);
     expect(await readFile(artifactRecordPath(workspaceB, 'fixture'), 'utf8')).toBe(
       await readFile(artifactRecordPath(workspaceA, 'fixture'), 'utf8'),
@@ -139,17 +139,7 @@ describe('buildArtifact', () => {
   it('two artifact stages for the same commit at once: same digest, one stored copy, no error', async () => {
     const workspaceD = join(scratch, 'workspace-d');
     const store = new OciLayoutArtifactStore(join(workspaceD, '.artifacts', 'oci'));
-    const stage = () =>
-      buildArtifact({
-        workspaceRoot: workspaceD,
-        serviceRoot: service.root,
-        service: 'fixture',
-        gitSha: GIT_SHA,
-        baseImage: base.name,
-        store,
-        storage,
-        engine: 'buildah',
-      });
+    const stage = () => buildFixture(workspaceD, store);
     const [one, two] = await Promise.all([stage(), stage()]);
     expect(one!.digest).toBe(record.digest);
     expect(two!.digest).toBe(record.digest);
@@ -344,16 +334,7 @@ describe('with ARTIFACT_REGISTRY (a real docker-registry)', () => {
     const workspaceC = join(scratch, 'workspace-c');
     const store = openArtifactStore({ workspaceRoot: workspaceC, env: { ARTIFACT_REGISTRY: registry.host } });
     expect(store).toBeInstanceOf(RegistryArtifactStore);
-    const pushed = await buildArtifact({
-      workspaceRoot: workspaceC,
-      serviceRoot: service.root,
-      service: 'fixture',
-      gitSha: GIT_SHA,
-      baseImage: base.name,
-      store,
-      storage,
-      engine: 'buildah',
-    });
+    const pushed = await buildFixture(workspaceC, store);
     expect(pushed.digest).toBe(record.digest); // one artifact, whichever store holds it
     expect(pushed.image).toBe(`${registry.host}/musiccorp/fixture@${record.digest}`);
     expect(pushed.store).toEqual({ kind: 'registry', location: registry.host });

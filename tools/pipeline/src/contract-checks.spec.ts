@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractFileError, readServiceContract, ServiceContract, type ResponseExchange } from './contract-checks';
+import { ERROR_RESPONSE_SCHEMA, swaggerApp } from './testing/swagger-app';
 
 const FILE = 'services/catalog/contract/openapi.json';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -19,22 +19,8 @@ const ITEM = { id: '6f1c1f6e-2b8a-4c3e-9a57-0d3c1e2f4a5b', name: 'a record', cre
 
 /** Routes shaped like the service template's, with a shared error schema on every route (as `default`). */
 async function catalogApp(): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: 'catalog', version: '0.1.0' } },
-    refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
-  app.addSchema({
-    $id: 'ErrorResponse',
-    type: 'object',
-    required: ['statusCode', 'error', 'message', 'correlationId'],
-    properties: {
-      statusCode: { type: 'integer' },
-      error: { type: 'string' },
-      message: { type: 'string' },
-      correlationId: { type: 'string' },
-    },
-  });
+  const app = await swaggerApp('catalog');
+  app.addSchema(ERROR_RESPONSE_SCHEMA);
   app.addSchema({
     $id: 'Item',
     type: 'object',

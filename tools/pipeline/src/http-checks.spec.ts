@@ -7,9 +7,8 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import swagger from '@fastify/swagger';
 import { execa } from 'execa';
-import Fastify, { type FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_VERSION } from '@musiccorp/core/provenance';
 import { renderTemplate } from '@musiccorp/core/render';
@@ -17,6 +16,7 @@ import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { freePort, startService, type RunningService } from '@musiccorp/core/service-process';
 import { ContractFileError, contractFile, readServiceContract, ServiceContract } from './contract-checks';
 import { checkOverHttp, type CheckResult } from './http-checks';
+import { ERROR_RESPONSE_SCHEMA, swaggerApp } from './testing/swagger-app';
 
 const SERVICE = 'contract-probe';
 const SAMPLE = { method: 'POST', path: '/items', body: { name: 'slow-test' } } as const;
@@ -27,23 +27,9 @@ let routes: FastifyPluginAsync;
 
 /** The OpenAPI document @fastify/swagger writes for the rendered routes; `errorShape` declares the chassis' errors. */
 async function generateContract(options: { errorShape: boolean }): Promise<Record<string, unknown>> {
-  const app = Fastify();
-  await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: SERVICE, version: '0.1.0' } },
-    refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
+  const app = await swaggerApp(SERVICE);
   if (options.errorShape) {
-    app.addSchema({
-      $id: 'ErrorResponse',
-      type: 'object',
-      required: ['statusCode', 'error', 'message', 'correlationId'],
-      properties: {
-        statusCode: { type: 'integer' },
-        error: { type: 'string' },
-        message: { type: 'string' },
-        correlationId: { type: 'string' },
-      },
-    });
+    app.addSchema(ERROR_RESPONSE_SCHEMA);
     app.addHook('onRoute', (route) => {
       const schema = (route.schema ??= {});
       schema.response = { ...(schema.response as object), default: { $ref: 'ErrorResponse#' } };

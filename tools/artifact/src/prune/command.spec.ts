@@ -8,6 +8,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { main } from './command';
 import { requireTools } from '../containers';
 import { blobPath } from '../oci';
@@ -71,16 +72,8 @@ async function createWorkspace(): Promise<{ root: string; store: OciLayoutArtifa
   return { root, store };
 }
 
-async function prune(root: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    ['prune', `--workspace=${root}`, ...args],
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-    {},
-  );
-  return { code, stdout, stderr };
+function prune(root: string, ...args: string[]) {
+  return runCaptured(main, ['prune', `--workspace=${root}`, ...args], {});
 }
 
 async function blobNames(store: OciLayoutArtifactStore): Promise<string[]> {
@@ -260,8 +253,7 @@ describe('artifacts prune (OCI layout store)', () => {
   });
 
   it('--help prints the usage and what each flag does', async () => {
-    let stdout = '';
-    const code = await main(['--help'], { write: (text: string) => (stdout += text) }, { write: () => true }, {});
+    const { code, stdout } = await runCaptured(main, ['--help'], {});
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: npm run artifacts -- prune');
     expect(stdout).toContain('--keep-runs  each service');

@@ -1,9 +1,10 @@
 import type { Output } from '../cli';
 
-/** A command's `main(argv, out, err)` run in-process, with what it printed to each stream. */
-export async function runCaptured(
-  main: (argv: string[], out: Output, err: Output) => Promise<number>,
+/** A command's `main(argv, out, err, ...extra)` run in-process, with what it printed to each stream. */
+export async function runCaptured<Extra extends unknown[]>(
+  main: (argv: string[], out: Output, err: Output, ...extra: Extra) => Promise<number>,
   argv: string[],
+  ...extra: Extra
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -11,6 +12,7 @@ export async function runCaptured(
     argv,
     { write: (text: string) => (stdout += text) },
     { write: (text: string) => (stderr += text) },
+    ...extra,
   );
   return { code, stdout, stderr };
 }
