@@ -74,7 +74,10 @@ async function gitChanges(): Promise<string[]> {
     .sort();
 }
 
-/** What the generator must write for `name`: every template file (`.hbs` stripped), the project and provenance files. */
+/**
+ * What the generator must write for `name`: every template file (`.hbs` stripped), the project and provenance files,
+ * and its contract, built from that code.
+ */
 async function expectedFiles(name: string, team: string): Promise<string[]> {
   const template = path('templates', 'service');
   const files: string[] = [];
@@ -89,7 +92,8 @@ async function expectedFiles(name: string, team: string): Promise<string[]> {
         .replace(/__team__/g, team),
     );
   }
-  return [...files, 'project.json', 'template-provenance.json'].map((file) => `services/${name}/${file}`).sort();
+  const generated = ['project.json', 'template-provenance.json', 'contract/openapi.json', 'contract/events.json'];
+  return [...files, ...generated].map((file) => `services/${name}/${file}`).sort();
 }
 
 /** Ports taken by the services already in the scratch copy (from their package.json, as the generator reads them). */
@@ -245,6 +249,18 @@ describe('service generator → build → running services', () => {
         description: `The ${A} service.`,
       },
     });
+    // The contract is what the new service's code declares, and the workspace is in sync (CODEOWNERS too).
+    expect(await readJson('services', A, 'contract', 'openapi.json')).toMatchObject({
+      openapi: '3.0.3',
+      info: { title: A, version: '1.0.0' },
+      paths: { '/items': {}, '/items/{id}': {} },
+    });
+    expect(await readJson('services', A, 'contract', 'events.json')).toMatchObject({
+      asyncapi: '3.0.0',
+      info: { title: `${A} events`, version: '1.0.0' },
+      channels: {},
+    });
+    expect(await nx('sync:check')).toMatch(/The workspace is up to date/);
     const codeowners = (await readFile(path('CODEOWNERS'), 'utf8')).split('\n');
     expect(codeowners).toContain(`/services/${A}/ @musiccorp/catalog`);
     expect(codeowners).toContain(`/services/${B}/ @musiccorp/fulfilment`);
