@@ -20,6 +20,14 @@ import { ORG, TEAMS_FILE, locateProblems, validateRegistry, type RegistryProblem
 
 export const CONSUMES_FILE = 'consumes.json';
 
+/**
+ * The variable a service reads the base URL of a service it calls from (`ORDER_PROCESSOR_URL`): set by `npm run dev`
+ * on this machine and by the deploy stage's ConfigMap in each environment, never written into the code.
+ */
+export function serviceUrlVariable(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
 export const CONSUMES_SCHEMA: RootSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'consumes.schema.json',

@@ -172,4 +172,18 @@ describe('settingsFor', () => {
     });
     expect(settingsFor(overridden, 'payment')).toMatchObject({ replicas: 4, env: { LOG_LEVEL: 'info' } });
   });
+
+  it("gives a service the URL of each service it calls: that Service in the environment's namespace", async () => {
+    const production = await loadEnvironment(WORKSPACE_ROOT, 'production');
+    const { env } = settingsFor(production, 'order-processor', ['catalog', 'order-processor-v2']);
+    expect(env).toMatchObject({
+      CATALOG_URL: `http://catalog.${production.namespace}.svc.cluster.local`,
+      ORDER_PROCESSOR_V2_URL: `http://order-processor-v2.${production.namespace}.svc.cluster.local`,
+    });
+    // An environment's own value wins: a service reached elsewhere in one environment.
+    const elsewhere = { ...production, env: { ...production.env, CATALOG_URL: 'http://catalog.example' } };
+    expect(settingsFor(elsewhere, 'order-processor', ['catalog']).env).toMatchObject({
+      CATALOG_URL: 'http://catalog.example',
+    });
+  });
 });

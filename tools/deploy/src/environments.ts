@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { serviceUrlVariable } from '@musiccorp/core/consumers';
 import {
   formatPath,
   lineFinder,
@@ -174,11 +175,21 @@ export async function listEnvironmentNames(workspaceRoot: string): Promise<strin
 }
 
 /** The service's settings in this environment: its override on top of the environment's, plus platform defaults. */
-export function settingsFor(environment: Environment, service: string): ServiceSettings {
+/**
+ * What a service runs with in an environment: the environment's settings under its own override, and the URL of each
+ * service it calls (`calls`, from its consumes.json) — the Kubernetes Service of that name in the same namespace.
+ */
+export function settingsFor(environment: Environment, service: string, calls: readonly string[] = []): ServiceSettings {
   const override = environment.services?.[service] ?? {};
   const env = {
     SHUTDOWN_TIMEOUT_MS: String(CHASSIS_SHUTDOWN_TIMEOUT_MS),
     SHUTDOWN_DRAIN_DELAY_MS: String(DEFAULT_DRAIN_DELAY_MS),
+    ...Object.fromEntries(
+      calls.map((callee) => [
+        serviceUrlVariable(callee),
+        `http://${callee}.${environment.namespace}.svc.cluster.local`,
+      ]),
+    ),
     ...environment.env,
     ...override.env,
   };

@@ -132,6 +132,18 @@ describe('renderDeployment', () => {
     expect(await readYaml('production', 'poddisruptionbudget.yaml')).toMatchObject({ spec: { maxUnavailable: 1 } });
   });
 
+  it("puts the URL of each service it calls (its consumes.json) into its ConfigMap, in the environment's namespace", async () => {
+    await ws.dispose();
+    ws = await createDeployWorkspace(['catalog', 'payment']);
+    await writeFile(join(ws.root, 'services/catalog/consumes.json'), '{ "http": ["payment"], "events": [] }\n');
+    await render('preprod');
+    const configMap = await readYaml<IConfigMap>('preprod', 'configmap.yaml');
+    expect(configMap.data).toMatchObject({ PAYMENT_URL: 'http://payment.musiccorp-preprod.svc.cluster.local' });
+
+    await writeFile(join(ws.root, 'services/catalog/consumes.json'), '{ "http": ["nosuch"], "events": [] }\n');
+    await expect(render('preprod')).rejects.toThrow(/services\/catalog\/consumes\.json.*nosuch/s);
+  });
+
   it('writes files that read back as valid Kubernetes objects', async () => {
     await render('production');
     const files = await snapshot(join(ws.root, 'deploy/production/catalog'));

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
+import { formatConsumesProblems, loadConsumers } from '@musiccorp/core/consumers';
 import { checkRecord } from './artifact';
 import { replaceDirectory, type DirectoryChange } from './directory';
 import { loadEnvironment, settingsFor, type Environment } from './environments';
@@ -54,7 +55,9 @@ export async function renderDeployment(options: RenderOptions): Promise<RenderRe
     typeof options.environment === 'string'
       ? await loadEnvironment(workspaceRoot, options.environment)
       : options.environment;
-  const settings = settingsFor(environment, service);
+  const consumers = await loadConsumers(workspaceRoot);
+  if (consumers.problems.length > 0) throw new Error(formatConsumesProblems(consumers.problems));
+  const settings = settingsFor(environment, service, consumers.index.of(service).http);
   const objects = buildManifests({
     service: await readServiceInfo(workspaceRoot, service),
     environment,

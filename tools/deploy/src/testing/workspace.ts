@@ -18,7 +18,7 @@ export interface DeployWorkspace {
   dispose(): Promise<void>;
 }
 
-/** platform/environments/ (real files) and services/<name>/package.json (real files) in a temp dir. */
+/** platform/environments/ and each service's package.json and project.json (real files) in a temp dir. */
 export async function createDeployWorkspace(services: string[] = ['catalog']): Promise<DeployWorkspace> {
   const root = await mkdtemp(join(tmpdir(), 'musiccorp-deploy-'));
   await cp(join(WORKSPACE_ROOT, 'platform', 'environments'), join(root, 'platform', 'environments'), {
@@ -26,10 +26,9 @@ export async function createDeployWorkspace(services: string[] = ['catalog']): P
   });
   for (const service of services) {
     await mkdir(join(root, 'services', service), { recursive: true });
-    await cp(
-      join(WORKSPACE_ROOT, 'services', service, 'package.json'),
-      join(root, 'services', service, 'package.json'),
-    );
+    for (const file of ['package.json', 'project.json']) {
+      await cp(join(WORKSPACE_ROOT, 'services', service, file), join(root, 'services', service, file));
+    }
   }
   return { root, dispose: () => rm(root, { recursive: true, force: true }) };
 }

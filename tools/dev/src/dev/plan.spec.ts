@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@musiccorp/core/cli';
 import type { ServiceInfo } from '@musiccorp/core/services';
-import { planDev, serviceUrlVariable } from './plan';
+import { serviceUrlVariable } from '@musiccorp/core/consumers';
+import { planDev } from './plan';
 
 const service = (name: string, port: number | undefined): ServiceInfo => ({
   name,

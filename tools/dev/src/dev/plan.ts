@@ -3,6 +3,7 @@
  * port, the environment it runs with, and the order — a service after every service whose HTTP API it calls.
  */
 import { UsageError } from '@musiccorp/core/cli';
+import { serviceUrlVariable } from '@musiccorp/core/consumers';
 import type { ServiceInfo } from '@musiccorp/core/services';
 
 export interface DevService {
@@ -20,11 +21,6 @@ export interface DevPlan {
   env: Record<string, string>;
   /** Services that call each other in a cycle: no order exists, so they start together in the last wave. */
   cycle: string[];
-}
-
-/** The variable a service reads another service's base URL from: `ORDER_PROCESSOR_URL`. */
-export function serviceUrlVariable(service: string): string {
-  return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
 export function planDev(
