@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
 import { findAlbum, SKU_PATTERN, type Album } from './albums';
-import { errorResponse } from './error-response';
 
 interface GetAlbumParams {
   sku: string;
@@ -21,7 +20,7 @@ export const getAlbum: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: paramsSchema,
-        response: { 200: { $ref: 'Album#' }, 400: errorResponse, 404: errorResponse },
+        response: { 200: { $ref: 'Album#' } },
       },
     },
     async (request) => {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { albumSchema } from './albums';
-import { errorResponseSchema } from './error-response';
 import { getAlbum } from './get-album';
 import { listAlbums } from './list-albums';
 
@@ -13,7 +12,6 @@ export const apiVersion = '2.0.0';
 /** The service's business routes: one import and one register line per route module. */
 export const routes: FastifyPluginAsync = async (app) => {
   // Shared schemas, before the routes that refer to them by $id: components.schemas in contract/openapi.json.
-  app.addSchema(errorResponseSchema);
   app.addSchema(albumSchema);
   await app.register(getAlbum);
   await app.register(listAlbums);
