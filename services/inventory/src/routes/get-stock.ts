@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
-import { errorResponse } from './error-response';
 import { SKU_PATTERN, type StockLevel } from './stock';
 
 interface GetStockParams {
@@ -21,7 +20,7 @@ export const getStock: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: paramsSchema,
-        response: { 200: { $ref: 'StockLevel#' }, 400: errorResponse, 404: errorResponse },
+        response: { 200: { $ref: 'StockLevel#' } },
       },
     },
     async (request) => {

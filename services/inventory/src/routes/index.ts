@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponseSchema } from './error-response';
 import { getReservation } from './get-reservation';
 import { getStock } from './get-stock';
 import { releaseReservation } from './release-reservation';
@@ -17,7 +16,6 @@ export const routes: FastifyPluginAsync = async (app) => {
   // One ledger per app instance, seeded: the routes below share it.
   app.decorate('stock', new StockLedger());
   // Shared schemas, before the routes that refer to them by $id: components.schemas in contract/openapi.json.
-  app.addSchema(errorResponseSchema);
   app.addSchema(stockLevelSchema);
   app.addSchema(reservationLineSchema);
   app.addSchema(reservationSchema);

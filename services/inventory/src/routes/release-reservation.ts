@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
-import { errorResponse } from './error-response';
 import type { Reservation } from './stock';
 
 interface ReleaseReservationParams {
@@ -24,7 +23,7 @@ export const releaseReservation: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: paramsSchema,
-        response: { 200: { $ref: 'Reservation#' }, 400: errorResponse, 404: errorResponse },
+        response: { 200: { $ref: 'Reservation#' } },
       },
     },
     async (request) => {

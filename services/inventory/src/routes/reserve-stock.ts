@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
-import { errorResponse } from './error-response';
 import { repeatedSku, type Reservation, type ReservationLine } from './stock';
 
 interface ReserveStockBody {
@@ -32,7 +31,7 @@ export const reserveStock: FastifyPluginAsync = async (app) => {
     {
       schema: {
         body: bodySchema,
-        response: { 201: { $ref: 'Reservation#' }, 400: errorResponse, 409: errorResponse },
+        response: { 201: { $ref: 'Reservation#' } },
       },
     },
     async (request, reply) => {
