@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { chargePayment } from './charge-payment';
-import { errorResponseSchema } from './error-response';
 import { getPayment } from './get-payment';
 import { PaymentLedger, paymentSchema } from './payments';
 import { refundPayment } from './refund-payment';
@@ -16,7 +15,6 @@ export const routes: FastifyPluginAsync = async (app) => {
   // One ledger per app instance: the routes below share it.
   app.decorate('payments', new PaymentLedger());
   // Shared schemas, before the routes that refer to them by $id: components.schemas in contract/openapi.json.
-  app.addSchema(errorResponseSchema);
   app.addSchema(paymentSchema);
   await app.register(chargePayment);
   await app.register(refundPayment);

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
-import { errorResponse } from './error-response';
 import type { Payment } from './payments';
 
 interface RefundPaymentParams {
@@ -24,7 +23,7 @@ export const refundPayment: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: paramsSchema,
-        response: { 200: { $ref: 'Payment#' }, 400: errorResponse, 404: errorResponse, 409: errorResponse },
+        response: { 200: { $ref: 'Payment#' } },
       },
     },
     async (request) => {
