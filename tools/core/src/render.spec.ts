@@ -63,6 +63,14 @@ describe('renderTemplate', () => {
     );
   });
 
+  it('leaves out node_modules folders, which a test run inside the template leaves and git ignores', () => {
+    write('demo/src/main.ts', '');
+    write('demo/node_modules/.vite/vitest/results.json', '{}');
+    write('demo/src/node_modules/x/index.js', '');
+    expect(renderedPaths('demo', {}, root)).toEqual(['src/main.ts']);
+    expect(renderTemplate('demo', {}, root).map((file) => file.path)).toEqual(['src/main.ts']);
+  });
+
   it('lists the paths a render would write without rendering contents, so only the answers in file names matter', () => {
     write('demo/README.md.hbs', '{{needs.an.answer}}\n');
     write('demo/src/__name__.ts', '');

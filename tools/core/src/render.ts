@@ -12,7 +12,9 @@ import { registerHelpers } from './render-helpers';
  *   every other file is copied byte for byte, so TypeScript full of `{{` never needs escaping;
  * - `__answer__` in a file or folder name is replaced by that answer (`__name__.ts` → `catalog.ts`);
  * - `templates/_partials/*.hbs` are registered as partials, usable as `{{> name}}`;
- * - `template.json` at the template root is the manifest (never rendered).
+ * - `template.json` at the template root is the manifest (never rendered);
+ * - a `node_modules` folder is never part of a template (a test run inside the template folder leaves one, as git
+ *   ignores it, so renders from disk and from git agree).
  */
 
 /** The workspace's own templates: a per-team workspace carries its copy beside its copy of this plugin. */
@@ -163,7 +165,7 @@ function listFiles(dir: string): string[] {
     return [];
   }
   return entries
-    .filter((entry) => statSync(join(dir, entry)).isFile())
+    .filter((entry) => !entry.split(sep).includes('node_modules') && statSync(join(dir, entry)).isFile())
     .map((entry) => relative(dir, join(dir, entry)).split(sep).join(posix.sep))
     .sort();
 }
