@@ -1,18 +1,32 @@
 // Platform-owned: the service's entry point. Changes come from templates/service on upgrade, not by hand.
 import type { Logger } from 'pino';
 import { buildApp } from './chassis/app';
+import { createEventTransport, useEventTransport } from './chassis/broker';
 import { ConfigError, loadConfig } from './chassis/config';
 import { createLogger, flushLogsSync, stdoutDestination } from './chassis/logger';
 import { createShutdown } from './chassis/shutdown';
 import { readinessChecks } from './readiness';
 import { routes } from './routes';
+import { subscriptions } from './subscriptions';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, destination: stdoutDestination(config.logOutput) });
   try {
-    const app = await buildApp({ config, logger, routes, readinessChecks });
+    const events = createEventTransport(config.broker, logger);
+    for (const subscription of subscriptions(logger)) events.subscribe(subscription);
+    useEventTransport(events);
+    const app = await buildApp({
+      config,
+      logger,
+      routes,
+      readinessChecks: [...readinessChecks, ...events.readinessChecks],
+    });
+    // After the listener has closed and the last request is answered (so its events are published): consumers
+    // finish the event in hand, and the connection closes.
+    app.addHook('onClose', () => events.close());
     createShutdown({ app, logger, ...config.shutdown }).install();
+    events.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     failedToStart(error, logger);

@@ -53,6 +53,24 @@ export function text(options: { fallback?: string } = {}): EnvVar<string> {
   return { form: 'a non-empty string', fallback: options.fallback, parse: (raw) => raw };
 }
 
+/**
+ * NATS server URLs, comma-separated for a cluster: `nats://host:port`, never with credentials, which would sit in
+ * plain text in the environment files. Unset: the service's events stay in the process.
+ */
+const NATS_SERVER = /^nats:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const isNatsServer = (url: string) => {
+  const port = Number(NATS_SERVER.exec(url)?.[1] ?? 0);
+  return port >= 1 && port <= 65535;
+};
+const brokerUrls: EnvVar<string[] | null> = {
+  form: 'nats://<host>:<port>, several separated by commas, without credentials',
+  fallback: null,
+  parse: (raw) => {
+    const urls = raw.split(',');
+    return urls.every(isNatsServer) ? urls : undefined;
+  },
+};
+
 export type EnvSchema = Record<string, EnvVar<unknown>>;
 export type EnvValues<Schema extends EnvSchema> = {
   [Name in keyof Schema]: Schema[Name] extends EnvVar<infer T> ? T : never;
@@ -111,6 +129,11 @@ const chassisEnv = {
   PRESSURE_MAX_RSS_BYTES: integer({ min: 0, fallback: 0 }),
   PRESSURE_RETRY_AFTER_SECONDS: integer({ min: 1, max: 3_600, fallback: 10 }),
   PRESSURE_SAMPLE_INTERVAL_MS: integer({ min: 10, max: 60_000, fallback: 1_000 }),
+  BROKER_URL: brokerUrls,
+  // A delivery not acked within this is sent again (to this or another instance): above the slowest handler.
+  BROKER_ACK_WAIT_MS: integer({ min: 100, max: 3_600_000, fallback: 30_000 }),
+  BROKER_MAX_DELIVER: integer({ min: 1, max: 100, fallback: 5 }),
+  BROKER_PUBLISH_TIMEOUT_MS: integer({ min: 100, max: 60_000, fallback: 5_000 }),
 };
 
 export interface Config {
@@ -129,6 +152,17 @@ export interface Config {
     retryAfter: number;
     sampleInterval: number;
   };
+  /** Where events go (broker/): `urls` null keeps them in the process. */
+  broker: BrokerConfig;
+}
+
+export interface BrokerConfig {
+  urls: string[] | null;
+  ackWaitMs: number;
+  /** Deliveries of one event to one subscription, the first included, before it goes to the dead letters. */
+  maxDeliver: number;
+  /** How long a publish waits for the broker's acknowledgement (PubAck) before it fails. */
+  publishTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -151,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxRssBytes: vars.PRESSURE_MAX_RSS_BYTES,
       retryAfter: vars.PRESSURE_RETRY_AFTER_SECONDS,
       sampleInterval: vars.PRESSURE_SAMPLE_INTERVAL_MS,
+    },
+    broker: {
+      urls: vars.BROKER_URL,
+      ackWaitMs: vars.BROKER_ACK_WAIT_MS,
+      maxDeliver: vars.BROKER_MAX_DELIVER,
+      publishTimeoutMs: vars.BROKER_PUBLISH_TIMEOUT_MS,
     },
   };
 }

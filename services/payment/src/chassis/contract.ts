@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { ERROR_RESPONSE_SCHEMA } from './errors';
 import { createLogger } from './logger';
 import { serviceInfo } from './service-info';
 
@@ -82,7 +83,7 @@ export async function openApiDocument({ routes, apiVersion }: ApiDeclaration): P
     app = await buildApp({ config, logger, routes: scope });
     await app.ready();
     if (!documented) throw new Error('the routes plugin was not registered');
-    return sortedDocument(JSON.parse(JSON.stringify(documented.swagger())) as ContractDocument);
+    return sortedDocument(withErrorResponses(JSON.parse(JSON.stringify(documented.swagger())) as ContractDocument));
   } catch (error) {
     throw registrationError(error);
   } finally {
@@ -166,6 +167,32 @@ function publishedEvents(value: unknown): PublishedEvent[] {
   });
   if (problems.length > 0) throw new Error(`src/events/index.ts: ${problems.join('; ')}.`);
   return value as PublishedEvent[];
+}
+
+const ERROR_COMPONENT = 'ErrorResponse';
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/**
+ * Every operation's errors, as the chassis answers them: whatever a route declares, a 400 (validation), 404, 503
+ * (load shedding) or 500 comes in the one shape of errors.ts — so each operation gets it as its `default` response
+ * (unless the team declared a `default` of its own), and consumers and the slow-test stage can rely on it.
+ */
+function withErrorResponses(document: ContractDocument): ContractDocument {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+  for (const item of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!HTTP_METHODS.has(method)) continue;
+      const responses = (operation.responses ??= {});
+      responses.default ??= {
+        description: 'An error, in the chassis error shape (any 4xx or 5xx status)',
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_COMPONENT}` } } },
+      };
+    }
+  }
+  const components = (document.components ?? {}) as Record<string, Record<string, unknown>>;
+  const schemas = { ...components.schemas };
+  schemas[ERROR_COMPONENT] ??= ERROR_RESPONSE_SCHEMA;
+  return { ...document, components: { ...components, schemas } };
 }
 
 /** Paths (and each path's methods) and shared schemas in name order: what the code declares, not where. */

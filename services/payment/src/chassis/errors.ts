@@ -24,6 +24,18 @@ export interface ErrorResponse {
   correlationId: string;
 }
 
+/** ErrorResponse as JSON Schema: the contract declares it as every operation's `default` response (contract.ts). */
+export const ERROR_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message', 'correlationId'],
+  properties: {
+    statusCode: { type: 'integer', minimum: 400, maximum: 599 },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    correlationId: { type: 'string' },
+  },
+} as const;
+
 function errorResponse(statusCode: number, message: string, correlationId: string): ErrorResponse {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId };
 }

@@ -35,6 +35,8 @@ interface CheckResult {
   name: string;
   status: 'pass' | 'fail';
   durationMs: number;
+  /** Why a failing check failed: its error's message. */
+  reason?: string;
 }
 
 interface ReadinessBody {
@@ -56,6 +58,7 @@ const readinessBody = {
           name: { type: 'string' },
           status: { type: 'string', enum: ['pass', 'fail'] },
           durationMs: { type: 'number' },
+          reason: { type: 'string' },
         },
       },
     },
@@ -116,7 +119,8 @@ async function runCheck(
     return { name, status: 'pass', durationMs: elapsedSince(started) };
   } catch (error) {
     log.warn({ check: name, err: error }, 'readiness check failed');
-    return { name, status: 'fail', durationMs: elapsedSince(started) };
+    const reason = error instanceof Error ? error.message : String(error);
+    return { name, status: 'fail', durationMs: elapsedSince(started), reason };
   } finally {
     clearTimeout(timer);
   }

@@ -8,6 +8,7 @@
  * so with `compensation: true`, e.g. `request.log.info({ compensation: true, orderId }, 'payment refunded')`: trace
  * marks it. Errors are logged at `error` level (50) or above, which trace marks too.
  */
+export { eventTransport, InProcessTransport, type EventSubscription, type EventTransport } from './broker';
 export { ConfigError, decimal, integer, oneOf, readEnv, text } from './config';
 export type { PublishedEvent } from './contract';
 export { currentContext, type CorrelationContext } from './correlation';

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         retryAfter: 10,
         sampleInterval: 1_000,
       },
+      broker: { urls: null, ackWaitMs: 30_000, maxDeliver: 5, publishTimeoutMs: 5_000 },
     });
     expect(config.pressure.maxHeapUsedBytes).toBeGreaterThan(0);
   });
@@ -91,6 +92,38 @@ describe('loadConfig', () => {
   it('keeps the log flush timeout within the 5 s the pod keeps beyond the shutdown deadline', () => {
     expect(configError({ LOG_FLUSH_TIMEOUT_MS: '5001' }).problems).toEqual([
       'LOG_FLUSH_TIMEOUT_MS must be an integer from 1 to 5000 (got "5001")',
+    ]);
+  });
+
+  it('reads the broker: one URL or a cluster of them, and its delivery settings', () => {
+    expect(loadConfig({ BROKER_URL: 'nats://nats.musiccorp-ci.svc:4222' }).broker.urls).toEqual([
+      'nats://nats.musiccorp-ci.svc:4222',
+    ]);
+    expect(
+      loadConfig({
+        BROKER_URL: 'nats://nats-0:4222,nats://[::1]:4222',
+        BROKER_ACK_WAIT_MS: '1000',
+        BROKER_MAX_DELIVER: '1',
+        BROKER_PUBLISH_TIMEOUT_MS: '250',
+      }).broker,
+    ).toEqual({
+      urls: ['nats://nats-0:4222', 'nats://[::1]:4222'],
+      ackWaitMs: 1_000,
+      maxDeliver: 1,
+      publishTimeoutMs: 250,
+    });
+  });
+
+  it.each([
+    'http://nats:4222',
+    'nats://nats',
+    'nats://nats:70000',
+    'nats://user:secret@nats:4222',
+    'nats://nats:4222,',
+    'nats://nats:4222/',
+  ])('refuses BROKER_URL=%j', (url) => {
+    expect(configError({ BROKER_URL: url }).problems).toEqual([
+      `BROKER_URL must be nats://<host>:<port>, several separated by commas, without credentials (got ${JSON.stringify(url)})`,
     ]);
   });
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { readEnv, text } from '../../src/chassis/config';
 import { eventsDocument, openApiDocument } from '../../src/chassis/contract';
+import { ERROR_RESPONSE_SCHEMA } from '../../src/chassis/errors';
 import { serviceInfo } from '../../src/chassis/service-info';
 
 const album = {
@@ -46,7 +47,9 @@ describe('openApiDocument', () => {
   it('names a shared schema by its $id in components.schemas, never def-<n>', async () => {
     const document = await openApiDocument({ routes: albums, apiVersion: '1.0.0' });
     const { $id: _, ...albumWithoutId } = album;
-    expect(document.components).toEqual({ schemas: { Album: expect.objectContaining(albumWithoutId) } });
+    expect(document.components).toEqual({
+      schemas: { Album: expect.objectContaining(albumWithoutId), ErrorResponse: ERROR_RESPONSE_SCHEMA },
+    });
     expect(JSON.stringify(document)).not.toContain('def-');
     const reply = (document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[
       '/albums/{albumId}'
@@ -55,6 +58,26 @@ describe('openApiDocument', () => {
       description: 'Default Response',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Album' } } },
     });
+  });
+
+  it("declares the chassis' error shape as every operation's default response, unless the route has its own", async () => {
+    const teapot = { type: 'object', properties: { brewing: { type: 'boolean' } } } as const;
+    const routes: FastifyPluginAsync = async (app) => {
+      await app.register(albums);
+      app.get('/teapot', { schema: { response: { default: teapot } } }, async () => ({}));
+    };
+    const document = await openApiDocument({ routes, apiVersion: '1.0.0' });
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    const chassisError = {
+      description: 'An error, in the chassis error shape (any 4xx or 5xx status)',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+    };
+    expect(paths['/albums']?.post?.responses.default).toEqual(chassisError);
+    expect(paths['/albums/{albumId}']?.get?.responses.default).toEqual(chassisError);
+    expect(paths['/teapot']?.get?.responses.default).toMatchObject({
+      content: { 'application/json': { schema: teapot } },
+    });
+    expect((document.components as { schemas: object }).schemas).toHaveProperty('ErrorResponse', ERROR_RESPONSE_SCHEMA);
   });
 
   it('is the same whatever order the routes register in', async () => {

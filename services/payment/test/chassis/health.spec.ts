@@ -16,7 +16,7 @@ async function ready() {
   const response = await service.app.inject({ url: '/health/ready' });
   return {
     status: response.statusCode,
-    body: response.json() as { status: string; checks: { name: string; status: string }[] },
+    body: response.json() as { status: string; checks: { name: string; status: string; reason?: string }[] },
   };
 }
 
@@ -46,7 +46,7 @@ describe('GET /health/ready', () => {
     expect(await ready()).toEqual({ status: 503, body: { status: 'stopping', checks: [] } });
   });
 
-  it('lists each check, and answers 503 when any fails, throws or hangs', async () => {
+  it('lists each check, and answers 503 with the reason when any fails, throws or hangs', async () => {
     await listening([
       { name: 'cache', check: () => true },
       { name: 'database', check: async () => Promise.reject(new Error('connection refused')) },
@@ -63,11 +63,11 @@ describe('GET /health/ready', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(status).toBe(503);
     expect(body.status).toBe('failing');
-    expect(body.checks.map(({ name, status }) => ({ name, status }))).toEqual([
-      { name: 'cache', status: 'pass' },
-      { name: 'database', status: 'fail' },
-      { name: 'broker', status: 'fail' },
-      { name: 'search', status: 'fail' },
+    expect(body.checks.map(({ name, status, reason }) => ({ name, status, reason }))).toEqual([
+      { name: 'cache', status: 'pass', reason: undefined },
+      { name: 'database', status: 'fail', reason: 'connection refused' },
+      { name: 'broker', status: 'fail', reason: 'not connected' },
+      { name: 'search', status: 'fail', reason: 'readiness check timed out after 800 ms' },
     ]);
     expect(
       service.logs

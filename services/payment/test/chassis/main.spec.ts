@@ -1,6 +1,6 @@
 // Platform-owned: tests of the entry point (src/main.ts). Changes come from templates/service on upgrade, not by hand.
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, killRunningMains, runMain, untilReady } from './processes';
+import { freePort, get, killRunningMains, runMain, untilReady } from './processes';
 
 afterEach(killRunningMains);
 
@@ -35,5 +35,32 @@ describe('main', () => {
       expect.objectContaining({ msg: 'request completed', correlationId: 'right-before-sigterm', status: 404 }),
     );
     expect(lines.at(-1)).toMatchObject({ msg: 'shutdown complete', level: 'info' });
+  });
+
+  it('answers readiness 503 naming the broker while it is unreachable, and still shuts down cleanly', async () => {
+    const [port, brokerPort] = [await freePort(), await freePort()];
+    const broker = `nats://127.0.0.1:${brokerPort}`;
+    const { child, exited } = runMain({ PORT: String(port), BROKER_URL: broker, SHUTDOWN_DRAIN_DELAY_MS: '0' });
+    let ready = await get(port, '/health/ready').catch(() => undefined);
+    for (let attempt = 0; !ready && attempt < 300; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ready = await get(port, '/health/ready').catch(() => undefined);
+    }
+
+    expect(ready?.status).toBe(503);
+    expect(JSON.parse(ready?.body ?? '{}')).toEqual({
+      status: 'failing',
+      checks: [
+        {
+          name: 'broker',
+          status: 'fail',
+          durationMs: expect.any(Number),
+          reason: expect.stringContaining(`the broker at ${broker}`),
+        },
+      ],
+    });
+    expect((await get(port, '/health/live')).status).toBe(200);
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
   });
 });
