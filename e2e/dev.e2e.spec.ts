@@ -9,10 +9,11 @@ import { appendFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 import { freePort } from '@musiccorp/core/service-process';
+import { portsInUse } from '@musiccorp/dev/dev/ports';
+import { startSystem } from '@musiccorp/dev/system/running-system';
 import { forgetOuterNxTask, scratchCommands } from './support';
 
 forgetOuterNxTask();
@@ -29,61 +30,23 @@ beforeAll(async () => {
 });
 afterAll(() => scratch?.dispose());
 
-/** The output so far, and a wait for a line matching a pattern (bounded: the spec's timeout ends a hang). */
-function collect(child: ResultPromise) {
-  let output = '';
-  const waiters: { pattern: RegExp; from: number; resolve: () => void }[] = [];
-  child.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of [...waiters]) {
-      if (waiter.pattern.test(output.slice(waiter.from))) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  });
-  return {
-    output: () => output,
-    /** Fails after 90 s with the output so far: a bound on a hang, not a timing assertion. */
-    waitFor: (pattern: RegExp, from = 0) =>
-      new Promise<void>((resolve, reject) => {
-        if (pattern.test(output.slice(from))) return resolve();
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${output}`)), 90_000);
-        waiters.push({ pattern, from, resolve: () => (clearTimeout(timer), resolve()) });
-      }),
-  };
-}
-
 /** Processes whose command line mentions the scratch workspace: what dev started and must have stopped. */
 function processesIn(root: string): string[] {
   const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
   return lines.filter((line) => line.includes(root) && !line.includes('vitest'));
 }
 
-async function listening(port: number): Promise<boolean> {
-  const server = createServer().listen(port, '127.0.0.1');
-  const free = await Promise.race([
-    once(server, 'listening').then(() => true),
-    once(server, 'error').then(() => false),
-  ]);
-  if (free) server.close();
-  return !free;
-}
-
 describe('npm run dev', () => {
   it('starts the broker and the services, streams their lines, reloads on change, and stops everything on Ctrl-C', async () => {
     const root = workspace().root;
     const brokerPort = await freePort();
-    const dev = execa('npm', ['run', 'dev', '--', 'catalog', 'payment', `--broker-port=${brokerPort}`], {
+    const dev = await startSystem({
       cwd: root,
+      args: ['catalog', 'payment', `--broker-port=${brokerPort}`],
       env: workspace().env,
-      all: true,
-      reject: false,
-      // A process group of its own, so the spec can press Ctrl-C as a terminal does: SIGINT to the whole group.
-      detached: true,
     });
-    const { output, waitFor } = collect(dev);
-    await waitFor(/2 service\(s\) running/);
+    onTestFinished(() => dev.stop().then(() => undefined)); // also when an expectation fails midway
+    const { output, waitFor } = dev;
     expect(output()).toMatch(/▸ catalog: ready on http:\/\/127\.0\.0\.1:3100/);
     expect(output()).toMatch(/▸ payment: ready on http:\/\/127\.0\.0\.1:3103/);
 
@@ -95,15 +58,15 @@ describe('npm run dev', () => {
     // A change to the service's code restarts it; it is ready again on the same port.
     const before = output().length;
     await appendFile(join(root, 'services/catalog/src/routes/index.ts'), '\n// changed while dev runs\n');
-    await waitFor(/catalog +INFO +Server listening/, before);
+    await waitFor(/▸ catalog: reloaded, ready again/, { from: before });
     expect((await fetch('http://127.0.0.1:3100/health/ready')).status).toBe(200);
 
-    process.kill(-(dev.pid ?? 0), 'SIGINT');
-    // npm itself ends by the signal, as in a terminal; dev reports its own clean stop.
-    await dev;
+    // Ctrl-C: npm itself ends by the signal, as in a terminal; dev reports its own clean stop.
+    await dev.stop();
     expect(output()).toMatch(/stopped: every process ended, ports .*3100, 3103 free/);
     expect(processesIn(root)).toEqual([]);
-    for (const port of [brokerPort, 3100, 3103]) expect(await listening(port)).toBe(false);
+    const ports = [brokerPort, 3100, 3103].map((port) => ({ port, what: String(port) }));
+    expect(await portsInUse(ports)).toEqual([]);
 
     const [run] = readdirSync(join(root, '.musiccorp/runs'));
     const lines = readFileSync(join(root, '.musiccorp/runs', run ?? '', 'catalog.log'), 'utf8')

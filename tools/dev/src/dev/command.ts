@@ -102,7 +102,10 @@ async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out, 
         const running = watchService(service, {
           workspaceRoot: root,
           env: { ...plan.env, LOG_LEVEL: logLevel, SHUTDOWN_DRAIN_DELAY_MS: '0' },
-          onLine: (line, from) => stream.line(service.name, line, from),
+          onLine: (line, from) => {
+            stream.line(service.name, line, from);
+            if (TSX_RESTART.test(line)) void announceReload(running, stream);
+          },
         });
         watched.push(running);
         return announceReady(running, since, stream);
@@ -127,6 +130,22 @@ async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out, 
         ? `stopped: every process ended, ports ${[brokerPort, ...started.map((service) => service.port)].join(', ')} free`
         : `stopped, but ${left.map(({ port, what }) => `port ${port} (${what})`).join(', ')} still in use`,
     );
+  }
+}
+
+/** tsx watch's line when a source file changed: `[tsx] change in ./src/routes/index.ts Restarting...`. */
+const TSX_RESTART = /\[tsx\] .*Restarting/;
+
+/** After a reload, the status line once the service is ready again (a reload that does not start is in its output). */
+async function announceReload(running: WatchedService, stream: LogStream): Promise<void> {
+  const since = performance.now();
+  try {
+    await running.readyAgain();
+    stream.status(
+      `${running.service.name}: reloaded, ready again (${((performance.now() - since) / 1000).toFixed(1)} s)`,
+    );
+  } catch {
+    // stopped meanwhile: the stop says so
   }
 }
 

@@ -16,7 +16,9 @@ export interface WatchedService {
   service: DevService;
   /** Resolves when /health/ready first answers 200; rejects when the process exits before that. */
   ready: Promise<void>;
-  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once no process of the group is left. */
+  /** After tsx restarted the service: resolves when /health/ready answers 200 again. */
+  readyAgain(): Promise<void>;
+  /** SIGTERM to tsx (which passes it on), SIGKILL to the group after `graceMs`; resolves once none of it is left. */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -42,15 +44,21 @@ export function watchService(service: DevService, { workspaceRoot, env, onLine }
     }),
   );
   const exited = once(child, 'exit');
-  const ready = waitForReady(`http://127.0.0.1:${service.port}/health/ready`, exited);
+  const readyUrl = `http://127.0.0.1:${service.port}/health/ready`;
+  const ready = waitForReady(readyUrl, exited);
   // A process that is stopped before it was ready is not an error of its own.
   ready.catch(() => undefined);
 
   return {
     service,
     ready,
+    readyAgain: async () => {
+      await waitForDown(readyUrl);
+      await waitForReady(readyUrl, exited);
+    },
     async stop(graceMs) {
-      signalGroup(child.pid, 'SIGTERM');
+      // To tsx alone: it relays SIGTERM to the service, which would take a second one from the group as "force exit".
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const deadline = Date.now() + graceMs;
       while (groupAlive(child.pid) && Date.now() < deadline) await sleep(50);
       if (groupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
@@ -75,6 +83,21 @@ async function waitForReady(url: string, exited: Promise<unknown>): Promise<void
     await sleep(100);
   }
   throw new Error('exited before it was ready');
+}
+
+/** Until the old process stops answering 200 (tsx announces a restart before it stops the old one), at most 10 s. */
+async function waitForDown(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.status !== 200) return;
+    } catch {
+      return;
+    }
+    await sleep(50);
+  }
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
