@@ -2,11 +2,12 @@
  * `npm run demo`: the platform's main job, end to end on a scratch copy of this workspace — generate a service, test
  * and build it, start the bundle, call it with a correlation ID and show the JSON log lines that carry that ID; then
  * commit, change the service as its team would, and run the delivery pipeline of what changed (`npm run ci`: the
- * affected services and why, then artifact → slow-test → perf → deploy with a live view and the final table) — as
+ * affected services and why, then artifact → slow-test → perf → deploy with a live view and the final table); last,
+ * MusicCorp running (`npm run dev`): two orders, one declined, each traced across the services — as
  * `main(argv, out, err)`; demo-cli.ts runs it.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -14,6 +15,7 @@ import { createTempStorage, type TempStorage } from '@musiccorp/artifact/contain
 import { CommandLine } from '@musiccorp/core/cli';
 import { createScratchWorkspace, WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { freePort, startService, type LogLine } from '@musiccorp/core/service-process';
+import { demoRunningSystem } from './system/demo-system';
 
 const SERVICE = 'demo-tracks';
 
@@ -183,6 +185,11 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
         `deploy/production/${SERVICE}/deployment.yaml: ${/image: \S+/.exec(deployment)?.[0] ?? '(no image line)'}`,
       ),
     );
+
+    // A per-team workspace (npm run create-workspace) has its own services, not MusicCorp's.
+    if (['customer', 'order-processor'].every((name) => existsSync(join(workspace.root, 'services', name)))) {
+      await demoRunningSystem(workspace.root, { step, print, indent });
+    }
 
     print(`\n\x1b[32m✔ demo complete\x1b[0m${keep ? ` — workspace kept at ${workspace.root}` : ''}`);
   } finally {
