@@ -4,12 +4,13 @@ import { getStock } from './get-stock';
 import { releaseReservation } from './release-reservation';
 import { reserveStock } from './reserve-stock';
 import { reservationLineSchema, reservationSchema, StockLedger, stockLevelSchema } from './stock';
+import { receiveStock } from './receive-stock';
 
 /**
  * The version of this HTTP API (contract/openapi.json): raise the major for a breaking change;
  * `npm run contract -- check` says when.
  */
-export const apiVersion = '2.0.0';
+export const apiVersion = '2.1.0';
 
 /** The service's business routes: one import and one register line per route module. */
 export const routes: FastifyPluginAsync = async (app) => {
@@ -23,4 +24,5 @@ export const routes: FastifyPluginAsync = async (app) => {
   await app.register(reserveStock);
   await app.register(releaseReservation);
   await app.register(getReservation);
+  await app.register(receiveStock);
 };

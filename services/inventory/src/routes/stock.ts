@@ -68,6 +68,9 @@ const SEEDED_STOCK: Readonly<Record<string, number>> = {
 export type ReserveOutcome =
   { kind: 'reserved' | 'replayed'; reservation: Reservation } | { kind: 'conflict'; message: string };
 
+export type ReceiveOutcome =
+  { kind: 'received' | 'replayed'; level: StockLevel } | { kind: 'conflict'; message: string };
+
 export type ReleaseOutcome = { kind: 'released' | 'replayed'; reservation: Reservation } | { kind: 'unknown' };
 
 /**
@@ -77,6 +80,8 @@ export type ReleaseOutcome = { kind: 'released' | 'replayed'; reservation: Reser
 export class StockLedger {
   private readonly levels = new Map<string, StockLevel>();
   private readonly reservations = new Map<string, Reservation>();
+  /** Goods received, by the receipt id the warehouse sent: a retried receipt adds nothing. */
+  private readonly receipts = new Map<string, { sku: string; quantity: number }>();
 
   constructor(stock: Readonly<Record<string, number>> = SEEDED_STOCK) {
     for (const [sku, available] of Object.entries(stock)) this.levels.set(sku, { sku, available, reserved: 0 });
@@ -107,6 +112,25 @@ export class StockLedger {
     const reservation: Reservation = { orderId, status: 'reserved', items: items.map((line) => ({ ...line })) };
     this.reservations.set(orderId, reservation);
     return { kind: 'reserved', reservation };
+  }
+
+  /** Adds received units to a SKU's available stock (a SKU not stocked before starts at them). */
+  receive(receiptId: string, sku: string, quantity: number): ReceiveOutcome {
+    const existing = this.receipts.get(receiptId);
+    if (existing) {
+      if (existing.sku !== sku || existing.quantity !== quantity) {
+        return {
+          kind: 'conflict',
+          message: `Receipt ${receiptId} already added ${existing.quantity} of ${existing.sku}; send a new receiptId for other goods`,
+        };
+      }
+      return { kind: 'replayed', level: { ...(this.levels.get(sku) as StockLevel) } };
+    }
+    const level = this.levels.get(sku) ?? { sku, available: 0, reserved: 0 };
+    level.available += quantity;
+    this.levels.set(sku, level);
+    this.receipts.set(receiptId, { sku, quantity });
+    return { kind: 'received', level: { ...level } };
   }
 
   release(orderId: string): ReleaseOutcome {
