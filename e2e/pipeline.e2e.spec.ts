@@ -5,18 +5,21 @@
  * --network host) → perf (autocannon) → deploy (the deploy CLI, ci → preprod → production). Then Nx's cache, a rebuild
  * of the same commit, a store that lacks or has a tampered image, and one service failing beside another.
  *
- * Build and run storages are temp dirs (PIPELINE_BUILD_STORAGE, PIPELINE_RUN_STORAGE); perf loads for 2 s
- * (PERF_DURATION_SECONDS).
+ * The workspace sits at a path of 80+ characters, as deep as a GitHub runner's checkout. Build and run storages are
+ * temp dirs (PIPELINE_BUILD_STORAGE, PIPELINE_RUN_STORAGE), except for one slow-test run in the workspace's own
+ * storage; perf loads for 2 s (PERF_DURATION_SECONDS).
  */
-import { existsSync } from 'node:fs';
-import { appendFile, chmod, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { OciLayoutArtifactStore } from '@musiccorp/artifact/oci-layout-store';
 import type { ArtifactRecord } from '@musiccorp/artifact/build-artifact';
-import { createTempStorage, requireTools, type TempStorage } from '@musiccorp/artifact/containers';
+import { createTempStorage, podman, requireTools, type TempStorage } from '@musiccorp/artifact/containers';
 import { createScratchWorkspace, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
 import type { LastRun } from '@musiccorp/pipeline/run-record';
+import { buildStorage, disposeWorkspaceStorages, runStorage } from '@musiccorp/pipeline/storage';
 import { forgetOuterNxTask } from './support';
 
 // Names no committed service takes; three teams.
@@ -28,9 +31,10 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 forgetOuterNxTask();
 
+let deepParent: string | undefined; // holds the scratch workspace, at /home/runner/work/<repo>/<repo> below it
 let scratch: ScratchWorkspace | undefined;
-let buildStorage: TempStorage | undefined;
-let runStorage: TempStorage | undefined;
+let tempBuildStorage: TempStorage | undefined;
+let tempRunStorage: TempStorage | undefined;
 let base = '';
 /** Steps later tests build on: a test whose prerequisite failed is skipped, so the first failure is the one reported. */
 const passed = new Set<'pipeline'>();
@@ -49,8 +53,8 @@ const readJson = async <T>(...segments: string[]) => JSON.parse(await readFile(p
 const run = (command: string, args: string[]) =>
   workspace().attempt(command, args, {
     env: {
-      PIPELINE_BUILD_STORAGE: dirname(buildStorage!.root),
-      PIPELINE_RUN_STORAGE: dirname(runStorage!.root),
+      PIPELINE_BUILD_STORAGE: dirname(tempBuildStorage!.root),
+      PIPELINE_RUN_STORAGE: dirname(tempRunStorage!.root),
       PERF_DURATION_SECONDS: '2',
       FORCE_COLOR: '0',
       NX_TUI: 'false',
@@ -61,7 +65,7 @@ const ci = (head = 'HEAD') =>
   run('npm', ['run', '-s', 'ci', '--', `--base=${base}`, `--head=${head}`, '--approve=production']);
 const nx = (...args: string[]) => run('npx', ['nx', ...args, '--output-style=stream']);
 
-/** A change a team makes: a list endpoint in the service's sample routes. */
+/** A change a team makes: a list endpoint in the service's sample routes, its contract regenerated (npx nx sync). */
 async function addListRoute(service: string): Promise<void> {
   const file = path('services', service, 'src', 'routes', 'items.ts');
   const source = await readFile(file, 'utf8');
@@ -71,6 +75,9 @@ async function addListRoute(service: string): Promise<void> {
     file,
     source.replace(anchor, `${anchor}\n  app.get('/items', async () => ({ items: [...store.values()] }));\n`),
   );
+  // The fast stage's contract check fails a committed contract that is not what the code declares.
+  const synced = await run('npx', ['nx', 'sync']);
+  expect(synced.exitCode, synced.output).toBe(0);
 }
 
 /** What a team does to its pipeline file's perf thresholds. */
@@ -105,12 +112,24 @@ async function deployChanges(): Promise<string[]> {
     .map((line) => line.slice(3));
 }
 
+/** Mount points of this process's mount namespace at or below any of `dirs`. */
+function mountsUnder(dirs: string[]): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => dirs.some((dir) => point === dir || point.startsWith(`${dir}/`)));
+}
+
 describe('npm run ci: affected services → their pipelines through Nx', () => {
   beforeAll(async () => {
     await requireTools(['buildah', 'skopeo', 'podman']);
-    scratch = await createScratchWorkspace('musiccorp-pipeline-e2e-');
-    buildStorage = await createTempStorage('musiccorp-pipeline-build-');
-    runStorage = await createTempStorage('musiccorp-pipeline-run-');
+    deepParent = await mkdtemp(join(tmpdir(), 'musiccorp-pipeline-e2e-'));
+    const checkout = join(deepParent, 'home', 'runner', 'work', 'musiccorp-platform', 'musiccorp-platform');
+    await mkdir(checkout, { recursive: true });
+    scratch = await createScratchWorkspace('workspace-', checkout);
+    expect(scratch.root.length).toBeGreaterThanOrEqual(80);
+    tempBuildStorage = await createTempStorage('musiccorp-pipeline-build-');
+    tempRunStorage = await createTempStorage('musiccorp-pipeline-run-');
     for (const [name, team] of [
       [A, 'catalog'],
       [B, 'fulfilment'],
@@ -121,13 +140,19 @@ describe('npm run ci: affected services → their pipelines through Nx', () => {
     }
     // The e2e checks the pipeline, not the speed of this shared machine: thresholds any healthy run meets.
     for (const name of [A, B, C]) await setPerfThresholds(name, { minRequestsPerSecond: 100, maxP99Ms: 1000 });
+    // Every committed contract as its code declares it (the copy holds the working tree, edits in progress too), so
+    // the syncs after a change below rewrite that service's contract only.
+    const synced = await run('npx', ['nx', 'sync']);
+    expect(synced.exitCode, synced.output).toBe(0);
     base = await workspace().commit('three services');
   });
 
   afterAll(async () => {
+    if (scratch) await disposeWorkspaceStorages(scratch.root);
     await scratch?.dispose();
-    await buildStorage?.dispose();
-    await runStorage?.dispose();
+    if (deepParent) await rm(deepParent, { recursive: true, force: true });
+    await tempBuildStorage?.dispose();
+    await tempRunStorage?.dispose();
   });
 
   it('a change to one service builds ONE artifact, tests, loads and deploys exactly that digest, and nothing else', async () => {
@@ -138,7 +163,9 @@ describe('npm run ci: affected services → their pipelines through Nx', () => {
 
     // The affected services with their reasons, then the table.
     expect(output).toMatch(/^Affected services: 1 of \d+ /m);
-    expect(output).toMatch(new RegExp(`^${A}\\s+catalog\\s+yes\\s+yes\\s.*services/${A}/src/routes/items\\.ts$`, 'm'));
+    expect(output).toMatch(new RegExp(`^${A}\\s+catalog\\s+yes\\s+yes\\s`, 'm'));
+    for (const why of ['src/routes/items.ts', 'contract/openapi.json'])
+      expect(output).toContain(`services/${A}/${why}`);
     const record = await artifactRecord(A);
     expect(record).toMatchObject({ service: A, gitSha: head, digest: expect.stringMatching(DIGEST) });
     expect(record.image).toBe(`musiccorp/${A}@${record.digest}`);
@@ -170,6 +197,39 @@ describe('npm run ci: affected services → their pipelines through Nx', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.filter((file) => !ENVIRONMENTS.some((env) => file.startsWith(`deploy/${env}/${A}/`)))).toEqual([]);
     passed.add('pipeline');
+  });
+
+  it("the slow-test stage in the workspace's own run storage at its 80+ character path: passes, no container left, its storages removed with the workspace", async (context) => {
+    needs(context, 'pipeline');
+    const root = workspace().root;
+    const record = await artifactRecord(A);
+    // No temp storages (empty is unset): the stored image is loaded into <workspace>/.artifacts/run-containers.
+    const { exitCode, output } = await workspace().attempt(
+      'npx',
+      ['nx', 'run', `${A}:slow-test`, '--exclude-task-dependencies', '--skip-nx-cache', '--output-style=stream'],
+      { env: { PIPELINE_BUILD_STORAGE: '', PIPELINE_RUN_STORAGE: '', FORCE_COLOR: '0', NX_TUI: 'false' } },
+    );
+    expect(exitCode, output).toBe(0);
+    expect(output).toContain(`running ${record.image} with podman`);
+    expect((await lastRun(A)).stages).toEqual([
+      expect.objectContaining({ name: 'slow-test', status: 'passed', digest: record.digest }),
+    ]);
+
+    const storages = [buildStorage(root, {}), runStorage(root, {})];
+    const [, own] = storages;
+    expect(own!.root.startsWith(root)).toBe(true);
+    const { stdout: images } = await podman(own!, ['images', '--quiet', '--no-trunc']);
+    expect(images.trim()).not.toBe(''); // the image it ran stays loaded for the next run
+    const { stdout: containers } = await podman(own!, ['ps', '--all', '--quiet']);
+    expect(containers.trim(), 'the stage removed its container').toBe('');
+    expect(mountsUnder([root, ...storages.map((storage) => storage.runroot)])).toEqual([]);
+
+    // The run root under /tmp is kept between runs by design (stage processes share its locks): the workspace's
+    // owner removes it with the workspace.
+    expect(existsSync(own!.runroot)).toBe(true);
+    await disposeWorkspaceStorages(root);
+    for (const storage of storages)
+      expect([existsSync(storage.root), existsSync(storage.runroot)]).toEqual([false, false]);
   });
 
   it('Nx restores the artifact from its cache; --skip-nx-cache rebuilds the same commit to the same digest', async (context) => {

@@ -4,8 +4,8 @@
  * in the workspace. With real skopeo, podman and runc: the stored image loaded and run through runStorage() of a
  * workspace whose path is longer than 80 characters, as the slow-test stage does.
  */
-import { rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { disposeStorage, requireTools } from '@musiccorp/artifact/containers';
 import { OciLayoutArtifactStore } from '@musiccorp/artifact/oci-layout-store';
 import { runInContainer } from '@musiccorp/artifact/podman';
 import { createHandmadeImage, type HandmadeImage } from '@musiccorp/artifact/testing/fixtures';
-import { buildStorage, runStorage } from './storage';
+import { buildStorage, disposeWorkspaceStorages, runStorage } from './storage';
 
 /** A checkout as deep as a GitHub runner's, /home/runner/work/<repo>/<repo>, under a temp folder. */
 const deepCheckout = (parent: string) =>
@@ -43,6 +43,17 @@ describe('container storages', () => {
     expect(moved.root).toBe(join(parent, 'run', 'root'));
     for (const storage of [...storages, moved, runStorage(deepCheckout(parent), {})])
       rmSync(storage.runroot, { recursive: true, force: true });
+  });
+
+  it("disposeWorkspaceStorages removes the workspace's own storages and their run roots, not moved ones", async () => {
+    const workspaceRoot = join(deepCheckout(parent), 'disposed');
+    const own = [buildStorage(workspaceRoot, {}), runStorage(workspaceRoot, {})];
+    const moved = runStorage(workspaceRoot, { PIPELINE_RUN_STORAGE: join(parent, 'moved') });
+    for (const storage of [...own, moved]) await mkdir(join(storage.root, 'vfs'), { recursive: true });
+    await disposeWorkspaceStorages(workspaceRoot);
+    for (const storage of own) expect([existsSync(storage.root), existsSync(storage.runroot)]).toEqual([false, false]);
+    expect([existsSync(moved.root), existsSync(moved.runroot)]).toEqual([true, true]);
+    await disposeStorage(moved);
   });
 
   describe('a stored image run with podman from a workspace path of 80+ characters', () => {

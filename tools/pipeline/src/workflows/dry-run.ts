@@ -17,9 +17,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { CommandLine } from '@musiccorp/core/cli';
-import { disposeStorage } from '@musiccorp/artifact/containers';
 import { createScratchWorkspace } from '@musiccorp/core/scratch-workspace';
-import { buildStorage, runStorage } from '../storage';
+import { disposeWorkspaceStorages } from '../storage';
 
 export const STAGE_JOBS = ['artifact', 'slow-tests', 'perf', 'deploy-ci', 'deploy-preprod', 'deploy-production'];
 
@@ -162,8 +161,7 @@ export async function dryRun(options: {
     }
     return { ok: true, outputs, ...(await gitops(origin)) };
   } finally {
-    // Their run roots live outside the workspace (see runrootFor): remove them with it.
-    for (const storage of [buildStorage(ws.root, {}), runStorage(ws.root, {})]) await disposeStorage(storage);
+    await disposeWorkspaceStorages(ws.root);
     await ws.dispose();
     await rm(origin, { recursive: true, force: true });
     await rm(runnerTemp, { recursive: true, force: true });
