@@ -382,10 +382,10 @@ describe('ci:affected on a real git fixture (4 generated services)', () => {
     const targets = Object.fromEntries(services.map(({ name, targets }) => [name, targets]));
     expect(targets['reviews']).toEqual(['deploy']);
     expect(targets['catalog']).toEqual(expect.arrayContaining(['build', 'artifact', ...checks, 'deploy']));
-    // The platform projects whose tests read templates/ re-test (affected's fixture runs nx g, the workspace creator
-    // copies templates/); no service does.
+    // The platform projects whose tests read templates/ re-test (affected's fixture runs nx g, contract describes the
+    // rendered chassis, the workspace creator copies templates/); no service does.
     expect(run.stdout).toMatch(
-      /templates\/service\/src\/main\.ts\s+→ affected, e2e, generators, workspace \(not services\)/,
+      /templates\/service\/src\/main\.ts\s+→ affected, contract, e2e, generators, workspace \(not services\)/,
     );
   });
 

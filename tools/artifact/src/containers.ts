@@ -225,5 +225,6 @@ export async function disposeStorage(storage: ContainerStorage, base?: string): 
     .filter((point): point is string => !!point && dirs.some((dir) => point === dir || point.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
   for (const point of mounts) await execa('umount', ['-l', point], { reject: false });
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  // A container's conmon may still be writing its exit files as rm walks the tree (ENOTEMPTY): rm retries then.
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
