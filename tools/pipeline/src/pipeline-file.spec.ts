@@ -12,7 +12,7 @@ describe('pipeline.json', () => {
       slowTest: { env: { PORT: '3100', LOG_LEVEL: 'debug' }, readyPath: '/health/ready' },
       perf: {
         env: {},
-        target: { method: 'POST', path: '/items', body: { name: 'perf' } },
+        target: { method: 'GET', path: '/albums/ALB-1001' },
         thresholds: { durationSeconds: 20, connections: 50, minRequestsPerSecond: 5000, maxP99Ms: 50, maxErrorRate: 0 },
       },
       deploy: { environments: ['ci', 'preprod', 'production'] },
