@@ -24,18 +24,21 @@ const TEAM: Record<string, string> = {
 };
 const ALL = SERVICES.map((s) => s.name);
 
-/** The environment of every child process: no Nx variables of an outer Nx run (NX_WORKSPACE_ROOT_PATH would redirect Nx). */
-const ENV = {
+/**
+ * The environment of every child process: no Nx variables of an outer Nx run (NX_WORKSPACE_ROOT_PATH would redirect
+ * Nx), then the scratch workspace's own (its Nx native file cache inside it: else each copy leaves one in the temp
+ * folder).
+ */
+const env = () => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NX_'))),
-  NX_DAEMON: 'false',
-  NX_NO_CLOUD: 'true',
+  ...ws.env,
   NX_ISOLATE_PLUGINS: 'false',
   FORCE_COLOR: '0',
-};
+});
 
 let ws: ScratchWorkspace;
 let root: string;
-const git = (...args: string[]) => execa('git', args, { cwd: root, env: ENV });
+const git = (...args: string[]) => execa('git', args, { cwd: root, env: env() });
 const file = (path: string) => join(root, path);
 const edit = async (path: string, change: (text: string) => string) =>
   writeFile(file(path), change(await readFile(file(path), 'utf8')));
@@ -49,7 +52,7 @@ const editJson = async (path: string, change: (json: any) => void) =>
 const generate = (name: string, team: string) =>
   execa('npx', ['nx', 'g', '@musiccorp/generators:service', name, `--team=${team}`, '--no-interactive'], {
     cwd: root,
-    env: ENV,
+    env: env(),
   });
 const countFiles = async (dir: string): Promise<number> =>
   (await readdir(file(dir), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
@@ -74,7 +77,7 @@ async function cli(args: string[]): Promise<Run> {
   // The launcher npm run ci:affected uses (a bundle of tools/affected, built on first use in the copy).
   const { exitCode, stdout, stderr } = await execa('node', ['tools/core/bin/run.mjs', 'affected/cli', ...args], {
     cwd: root,
-    env: ENV,
+    env: env(),
     reject: false,
   });
   return { exitCode, stdout, stderr };

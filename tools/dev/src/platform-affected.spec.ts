@@ -32,19 +32,21 @@ const PLATFORM = [
 ];
 const KEPT_SERVICE = 'catalog';
 
-/** Child processes get no variables of an outer Nx run (`npm test` runs this spec as an Nx task). */
-const ENV = {
+/**
+ * Child processes get no variables of an outer Nx run (`npm test` runs this spec as an Nx task), then the scratch
+ * workspace's own (its Nx native file cache inside it: else each copy leaves one in the temp folder).
+ */
+const env = () => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NX_'))),
-  NX_DAEMON: 'false',
-  NX_NO_CLOUD: 'true',
+  ...scratch.env,
   NX_TUI: 'false',
   FORCE_COLOR: '0',
-};
+});
 
 let scratch: ScratchWorkspace;
 const path = (file: string) => join(scratch.root, file);
 const inScratch = (command: string, args: string[]) =>
-  execa(command, args, { cwd: scratch.root, env: ENV, extendEnv: false });
+  execa(command, args, { cwd: scratch.root, env: env(), extendEnv: false });
 const git = (...args: string[]) => inScratch('git', args);
 
 /** A new source file in a project's folder: a change Nx sees (untracked files count) that no rename can outdate. */
