@@ -4,7 +4,7 @@
  * project's lint, typecheck, unit tests, drift check
  * (each service's platform-owned files as its recorded template commit rendered them) and e2e tests through Nx
  * (cached per project), then one closing line `Tests: N passed, N failed` summed from each vitest run's
- * own summary.
+ * own summary. A warning anywhere in that output fails it too, each warning line listed (warning-lines.ts).
  */
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { WORKSPACE_ROOT } from '@musiccorp/core/scratch-workspace';
 import { describeUnresolvedConflicts, unresolvedUpgradeConflicts } from '@musiccorp/core/workspace/conflicts';
 import { summarizeVitest } from './vitest-summary';
+import { warningLines } from './warning-lines';
 
 const TARGETS = ['lint', 'typecheck', 'test', 'drift', 'e2e'];
 // Plain output for logs. NO_COLOR turns colours off for Nx, vitest and every process they start; FORCE_COLOR is set
@@ -59,9 +60,12 @@ const run = execa(
  *   glob hang).
  */
 const UPSTREAM_NOISE = [/^(\S+: )?> NX workspace root does not exist: \/virtual$/];
+const warnings: string[] = [];
 if (run.all) {
   for await (const line of createInterface({ input: run.all, crlfDelay: Infinity })) {
-    if (!UPSTREAM_NOISE.some((noise) => noise.test(line))) process.stdout.write(`${line}\n`);
+    if (UPSTREAM_NOISE.some((noise) => noise.test(line))) continue;
+    warnings.push(...warningLines(line));
+    process.stdout.write(`${line}\n`);
   }
 }
 const result = await run;
@@ -70,4 +74,15 @@ const totals = summarizeVitest(result.all ?? '');
 console.log(
   `\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
 );
-process.exitCode = format.exitCode === 0 && result.exitCode === 0 && totals.failed === 0 ? 0 : 1;
+if (warnings.length > 0) {
+  console.error(
+    [
+      `\nnpm test failed: its output has ${warnings.length} warning line(s). Fix each at its cause (a line printed by code`,
+      'outside this repository that says nothing about it goes into UPSTREAM_NOISE in tools/dev/src/test-all.ts, with',
+      'its cause):',
+      ...warnings.map((line) => `  ${line}`),
+    ].join('\n'),
+  );
+}
+process.exitCode =
+  format.exitCode === 0 && result.exitCode === 0 && totals.failed === 0 && warnings.length === 0 ? 0 : 1;
