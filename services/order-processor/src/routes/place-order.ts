@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../chassis';
+import { publishOrderPlaced } from '../events/order-placed/publisher';
 import { SKU_PATTERN, type Order, type OrderLine } from './orders';
 import { PeerFailure, peerUrls, Peers, type ReservationLine } from './peers';
 
@@ -36,9 +37,10 @@ const bodySchema = {
 
 /**
  * Places an order: `POST /orders`, a saga over three services. Prices come from catalog, stock is reserved in
- * inventory, the total is charged by payment, and only then is the order recorded. A step that fails undoes the
- * steps before it (compensation): a declined card releases the stock (402); a payment whose outcome is unknown is
- * refunded and the stock released (503). Every step is logged with the orderId; a compensation with `compensation: true`.
+ * inventory, the total is charged by payment, OrderPlaced is published, and only then is the order recorded. A step
+ * that fails undoes the steps before it (compensation): a declined card releases the stock (402); a payment whose
+ * outcome is unknown, or an OrderPlaced the broker did not take, is refunded and the stock released (503). Every
+ * step is logged with the orderId; a compensation with `compensation: true`.
  */
 export const placeOrder: FastifyPluginAsync = async (app) => {
   app.post<{ Body: PlaceOrderBody; Reply: Order }>(
@@ -99,12 +101,26 @@ export const placeOrder: FastifyPluginAsync = async (app) => {
         paymentId: payment.paymentId,
         placedAt: new Date().toISOString(),
       };
+      // An order no one hears of is never fulfilled: unannounced, it is undone like any failed step.
+      const announced = { orderId, customerId, totalCents, placedAt: order.placedAt, items: priced.map(eventLine) };
+      try {
+        const event = await publishOrderPlaced(announced);
+        log.info({ orderId, eventId: event.id }, 'OrderPlaced published');
+      } catch (error) {
+        log.warn({ orderId, err: error }, 'order failed: OrderPlaced not published');
+        await refundPayment(peers, log, orderId);
+        await releaseStock(peers, log, orderId);
+        throw new HttpError(503, 'The order could not be announced: OrderPlaced was not published');
+      }
       app.orders.record(order);
       log.info({ orderId, customerId, totalCents, paymentId: payment.paymentId }, 'order placed');
       return reply.code(201).send(order);
     },
   );
 };
+
+/** What OrderPlaced says of a line: its consumers can work the line total out. */
+const eventLine = ({ sku, quantity, unitPriceCents }: OrderLine) => ({ sku, quantity, unitPriceCents });
 
 type PricedLine = Omit<OrderLine, 'unitPriceCents'> & { unitPriceCents: number | undefined };
 

@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ORDER_PLACED, orderPlacedProblems, type OrderPlacedEvent } from '../../src/events/order-placed/event';
+import { eventTransport } from '../../src/events/transport';
 import { routes } from '../../src/routes';
 import { buildTestApp, type TestApp } from '../support';
 import {
@@ -17,7 +19,25 @@ let catalog: FakeService;
 let inventory: FakeService;
 let payment: FakeService;
 
+/**
+ * The OrderPlaced events the service's transport delivered (in-process in unit tests), to the one subscription this
+ * file makes on it, which checks each as a consumer does; `deliver` is how that subscription answers.
+ */
+const published: OrderPlacedEvent[] = [];
+const keep = (event: OrderPlacedEvent) => void published.push(event);
+let deliver = keep;
+beforeAll(() => {
+  // The transport hands over what passes `problems`: a valid OrderPlaced.
+  eventTransport.subscribe({
+    eventType: ORDER_PLACED,
+    problems: orderPlacedProblems,
+    handle: (event) => deliver(event as OrderPlacedEvent),
+  });
+});
+
 beforeEach(async () => {
+  published.length = 0;
+  deliver = keep;
   peers = await startFakePeers();
   ({ catalog, inventory, payment } = peers);
   service = await buildTestApp({ routes, env: noLoadShedding });
@@ -110,7 +130,27 @@ describe('POST /orders', () => {
       'prices checked',
       'stock reserved',
       'payment captured',
+      'OrderPlaced published',
       'order placed',
+    ]);
+    expect(published).toEqual([
+      expect.objectContaining({
+        type: 'com.musiccorp.order-processor.order-placed',
+        correlationid: correlationId,
+        data: {
+          orderId,
+          customerId,
+          items: [
+            { sku: 'ALB-1001', quantity: 2, unitPriceCents: 1999 },
+            { sku: 'ALB-1002', quantity: 1, unitPriceCents: 1799 },
+          ],
+          totalCents: 5797,
+          placedAt: placed.placedAt,
+        },
+      }),
+    ]);
+    expect(service.logs.withMessage('OrderPlaced published')).toEqual([
+      expect.objectContaining({ orderId, eventId: published[0]?.id }),
     ]);
     expect(service.logs.withMessage('order placed')).toEqual([
       expect.objectContaining({ correlationId, orderId, customerId, totalCents: 5797, paymentId: placed.paymentId }),
@@ -138,6 +178,7 @@ describe('POST /orders', () => {
       expect.objectContaining({ compensation: true, correlationId, orderId }),
     ]);
     expect(await ordersOfCustomer()).toEqual([]);
+    expect(published).toEqual([]);
   });
 
   it('answers 422 naming the SKUs the catalog lacks, before reserving anything', async () => {
@@ -191,6 +232,31 @@ describe('POST /orders', () => {
       'stock reserved',
       'order failed: payment unavailable',
       'refund failed: the payment stays captured (compensation)',
+      'stock released (compensation)',
+    ]);
+    expect(await ordersOfCustomer()).toEqual([]);
+  });
+
+  it('refunds the charge, releases the stock and answers 503 when OrderPlaced cannot be published', async () => {
+    deliver = () => {
+      throw new Error('broker unavailable');
+    };
+    const response = await placeOrder(order());
+    expect(response.statusCode).toBe(503);
+    const orderId = orderIdOf(inventory.callsTo('POST /reservations')[0]);
+    expect(payment.callsTo(`POST /payments/${orderId}/refund`)).toHaveLength(1);
+    expect(inventory.callsTo(`POST /reservations/${orderId}/release`)).toHaveLength(1);
+    expect(service.logs.withMessage('order failed: OrderPlaced not published')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        orderId,
+        err: expect.objectContaining({ message: 'broker unavailable' }),
+      }),
+    ]);
+    expect(sagaLines().slice(3)).toEqual([
+      'payment captured',
+      'order failed: OrderPlaced not published',
+      'payment refunded (compensation)',
       'stock released (compensation)',
     ]);
     expect(await ordersOfCustomer()).toEqual([]);
