@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** Customer's own data, in memory: the customers and their loyalty points. */
+/** Customer's own data, in memory: the customers and their loyalty points, earned on OrderPlaced. */
 
 export interface Customer {
   customerId: string;
@@ -27,6 +27,11 @@ export const customerSchema = {
   },
 } as const;
 
+/** One loyalty point per whole US dollar an order cost. */
+export const loyaltyPointsFor = (totalCents: number) => Math.floor(totalCents / 100);
+
+export type AwardOutcome = { kind: 'awarded' | 'already awarded'; customer: Customer } | { kind: 'unknown customer' };
+
 export type RegisterOutcome =
   { kind: 'created' | 'replayed'; customer: Customer } | { kind: 'conflict'; message: string };
 
@@ -37,6 +42,8 @@ export type RegisterOutcome =
 export class CustomerDirectory {
   private readonly byId = new Map<string, Customer>();
   private readonly byEmail = new Map<string, Customer>();
+  /** The orders whose points were awarded: each order counts once, however often it is announced. */
+  private readonly awardedOrders = new Set<string>();
 
   customer(customerId: string): Customer | undefined {
     return this.byId.get(customerId);
@@ -55,6 +62,15 @@ export class CustomerDirectory {
     this.byId.set(customer.customerId, customer);
     this.byEmail.set(email.toLowerCase(), customer);
     return { kind: 'created', customer };
+  }
+
+  awardLoyaltyPoints(customerId: string, orderId: string, points: number): AwardOutcome {
+    const customer = this.byId.get(customerId);
+    if (!customer) return { kind: 'unknown customer' };
+    if (this.awardedOrders.has(orderId)) return { kind: 'already awarded', customer };
+    this.awardedOrders.add(orderId);
+    customer.loyaltyPoints += points;
+    return { kind: 'awarded', customer };
   }
 }
 

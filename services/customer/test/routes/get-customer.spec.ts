@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEvent } from '../../src/chassis';
+import { consumeOrderPlaced } from '../../src/events/order-placed/consumer';
+import { ORDER_PLACED } from '../../src/events/order-placed/event';
 import { routes } from '../../src/routes';
 import { buildTestApp, type TestApp } from '../support';
 
@@ -24,6 +27,18 @@ describe('GET /customers/:customerId', () => {
     const response = await getCustomer(created.json().customerId);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ ...created.json(), loyaltyPoints: 0 });
+  });
+
+  it('answers the loyalty points the OrderPlaced events of their orders earned', async () => {
+    const created = await service.app.inject({
+      method: 'POST',
+      url: '/customers',
+      payload: { name: 'Pharoah Sanders', email: `pharoah-${randomUUID()}@example.com` },
+    });
+    const { customerId } = created.json();
+    const consume = consumeOrderPlaced(service.logger);
+    await consume(createEvent(ORDER_PLACED, { orderId: randomUUID(), customerId, totalCents: 4398 }));
+    expect((await getCustomer(customerId)).json()).toMatchObject({ customerId, loyaltyPoints: 43 });
   });
 
   it('answers 404 for an id nobody has', async () => {
