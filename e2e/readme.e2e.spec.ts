@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, WORKSPACE_ROOT, type ScratchWorkspace } from '@musiccorp/core/scratch-workspace';
+import { startSystem, type RunningSystem } from '@musiccorp/dev/system/running-system';
 import { forgetOuterNxTask, scratchCommands } from './support';
 
 forgetOuterNxTask();
@@ -31,7 +32,18 @@ const NOT_RUN_HERE: Record<string, string> = {
   'npm run pipeline -- catalog --to=perf': 'builds and loads an OCI image: e2e/pipeline.e2e.spec.ts runs the pipeline',
   'npm run create-workspace -- ../royalties-services --team=royalties --members=alice,bob':
     'installs the new workspace with npm: e2e/create-workspace.e2e.spec.ts runs it',
+  'npm run dev -- order-processor catalog inventory payment --log-level=debug':
+    'a second npm run dev while the first (started in the background below) holds the ports: e2e/dev.e2e.spec.ts starts a chosen few',
+  'npm run logs -- --service=payment --level=warn --since=5m status=502 --follow':
+    'follows until Ctrl-C: tools/logs/src/cli.spec.ts stops a --follow with SIGINT',
 };
+
+/**
+ * Lines that run until Ctrl-C: started in the background, and the README's next block (logs and traces) reads what
+ * it logs — a request with the README's example correlation id `order-42` — then it is stopped.
+ */
+const IN_BACKGROUND = 'npm run dev';
+const EXAMPLE_CORRELATION_ID = 'order-42';
 
 /** The README's `sh` blocks, each a list of commands with their trailing comments removed. */
 function shellBlocks(markdown: string): string[][] {
@@ -69,17 +81,34 @@ describe("the README's commands", () => {
   it('are found, and every line not run here is still in the README', () => {
     const lines = blocks.flat();
     expect(lines.length).toBeGreaterThan(10);
-    for (const line of Object.keys(NOT_RUN_HERE)) expect(lines).toContain(line);
+    for (const line of [...Object.keys(NOT_RUN_HERE), IN_BACKGROUND]) expect(lines).toContain(line);
   });
 
   it('run as written on a fresh copy, block by block', async () => {
-    for (const block of blocks) {
-      for (const line of block) {
-        if (line in NOT_RUN_HERE) continue;
-        const { exitCode, output } = await run('bash', ['-c', line]);
-        expect(exitCode, `${line}\n${output}`).toBe(0);
+    let background: RunningSystem | undefined;
+    try {
+      for (const block of blocks) {
+        for (const line of block) {
+          if (line in NOT_RUN_HERE) continue;
+          if (line === IN_BACKGROUND) {
+            background = await startSystem({ cwd: workspace().root, args: [], env: workspace().env });
+            const answer = await fetch('http://127.0.0.1:3100/albums/ALB-1001', {
+              headers: { 'x-correlation-id': EXAMPLE_CORRELATION_ID },
+            });
+            expect(answer.status).toBe(200);
+            continue;
+          }
+          const { exitCode, output } = await run('bash', ['-c', line]);
+          expect(exitCode, `${line}\n${output}`).toBe(0);
+        }
+        if (background && block.some((line) => line.startsWith('npm run trace'))) {
+          await background.stop();
+          background = undefined;
+        }
+        await workspace().commit(`README block: ${block[0]}`);
       }
-      await workspace().commit(`README block: ${block[0]}`);
+    } finally {
+      await background?.stop();
     }
-  });
+  }, 600_000); // every README command, one after the other: a bound on a hang, not a timing
 });
