@@ -1,3 +1,4 @@
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,16 +27,8 @@ interface Run {
   stderr: string;
 }
 
-async function logs(argv: string[], options: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    { write: (text: string) => (stdout += text) },
-    { write: (text: string) => (stderr += text) },
-    { root: fixture.root, now: () => T0 + 250, ...options },
-  );
-  return { code, stdout, stderr };
+function logs(argv: string[], options: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<Run> {
+  return runCaptured(main, argv, { root: fixture.root, now: () => T0 + 250, ...options });
 }
 
 const lines = (stdout: string) => stdout.split('\n').filter(Boolean);

@@ -1,3 +1,4 @@
+import { runCaptured } from '@musiccorp/core/testing/run-captured';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from './log-record';
@@ -190,16 +191,8 @@ describe('npm run trace', () => {
   });
   afterEach(() => fixture.dispose());
 
-  async function trace(argv: string[], stdin?: Readable) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(
-      argv,
-      { write: (text: string) => (stdout += text) },
-      { write: (text: string) => (stderr += text) },
-      { root: fixture.root, ...(stdin ? { stdin } : {}) },
-    );
-    return { code, stdout, stderr };
+  function trace(argv: string[], stdin?: Readable) {
+    return runCaptured(main, argv, { root: fixture.root, ...(stdin ? { stdin } : {}) });
   }
 
   it("prints the timeline of an id from the latest run's services, or the tree as JSON", async () => {
