@@ -140,7 +140,7 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
     const before = await workspace.commit(`${SERVICE}: generated`);
     print(indent(`${before.slice(0, 12)} ${SERVICE}: generated`));
 
-    step(`The team changes its service: GET /items lists the items (services/${SERVICE}/src/routes/items.ts)`);
+    step(`The team adds a route, GET /items (services/${SERVICE}/src/routes/items.ts), and regenerates its contract`);
     const routes = join(serviceRoot, 'src', 'routes', 'items.ts');
     const anchor = '  const store = new Map<string, Item>();\n';
     const source = await readFile(routes, 'utf8');
@@ -149,6 +149,10 @@ async function demo(keep: boolean, print: (text: string) => void): Promise<void>
       routes,
       source.replace(anchor, `${anchor}\n  app.get('/items', async () => ({ items: [...store.values()] }));\n`),
     );
+    // A new route changes the service's contract: the team regenerates it (nx sync) and commits it with the change.
+    await workspace.run('npx', ['nx', 'sync'], { env: { FORCE_COLOR: '0' } });
+    const contractChange = await workspace.run('git', ['diff', '--stat', '--', `services/${SERVICE}/contract`]);
+    print(indent(`npx nx sync → ${contractChange.stdout.trim().split('\n')[0] ?? ''}`));
     const head = await workspace.commit(`${SERVICE}: list items`);
     print(indent(`${head.slice(0, 12)} ${SERVICE}: list items`));
 
