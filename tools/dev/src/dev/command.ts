@@ -36,51 +36,37 @@ it calls (its consumes.json), and prints one stream of their log lines. The raw 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
-export interface DevOptions {
-  root?: string;
-  /** Stops the run (what SIGINT/SIGTERM do when run as a process). */
-  signal?: AbortSignal;
-}
-
-export function main(
-  argv: readonly string[],
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-  options: DevOptions = {},
-): Promise<number> {
-  return DEV.run(argv, { out, err }, async ({ flags, positionals }) => {
-    const brokerPort = Number(flags['broker-port']);
-    if (!Number.isInteger(brokerPort) || brokerPort < 1024 || brokerPort > 65535) {
-      throw DEV.refuse(`--broker-port must be a port number from 1024 to 65535, not ${flags['broker-port']}.`);
-    }
-    const root = options.root ?? WORKSPACE_ROOT;
-    const services = listServices(new FsTree(root, false));
-    const consumers = await loadConsumers(root);
-    if (consumers.problems.length > 0) throw new UsageError(formatConsumesProblems(consumers.problems));
-    const calls = new Map(consumers.index.services.map((entry) => [entry.service, entry.consumes.http]));
-    const plan = planDev(services, positionals, calls, `nats://127.0.0.1:${brokerPort}`);
-    const busy = await portsInUse([
-      { port: brokerPort, what: 'the broker (--broker-port)' },
-      ...plan.waves.flat().map((service) => ({ port: service.port, what: service.name })),
-    ]);
-    if (busy.length > 0) {
-      throw new UsageError(
-        `${busy.map(({ port, what }) => `port ${port} (${what})`).join(', ')} already in use: stop what holds it (ss -ltnp 'sport = :${busy[0]?.port}' names it), then run npm run dev again.`,
-      );
-    }
-    await runDev(root, plan, { brokerPort, logLevel: flags['log-level'], out, signal: options.signal });
-    return 0;
-  });
-}
+export const main = DEV.main(async ({ flags, positionals }, { out }) => {
+  const brokerPort = Number(flags['broker-port']);
+  if (!Number.isInteger(brokerPort) || brokerPort < 1024 || brokerPort > 65535) {
+    throw DEV.refuse(`--broker-port must be a port number from 1024 to 65535, not ${flags['broker-port']}.`);
+  }
+  const root = WORKSPACE_ROOT;
+  const services = listServices(new FsTree(root, false));
+  const consumers = await loadConsumers(root);
+  if (consumers.problems.length > 0) throw new UsageError(formatConsumesProblems(consumers.problems));
+  const calls = new Map(consumers.index.services.map((entry) => [entry.service, entry.consumes.http]));
+  const plan = planDev(services, positionals, calls, `nats://127.0.0.1:${brokerPort}`);
+  const busy = await portsInUse([
+    { port: brokerPort, what: 'the broker (--broker-port)' },
+    ...plan.waves.flat().map((service) => ({ port: service.port, what: service.name })),
+  ]);
+  if (busy.length > 0) {
+    throw new UsageError(
+      `${busy.map(({ port, what }) => `port ${port} (${what})`).join(', ')} already in use: stop what holds it (ss -ltnp 'sport = :${busy[0]?.port}' names it), then run npm run dev again.`,
+    );
+  }
+  await runDev(root, plan, { brokerPort, logLevel: flags['log-level'], out });
+  return 0;
+});
 
 interface RunOptions {
   brokerPort: number;
   logLevel: string;
   out: Output;
-  signal: AbortSignal | undefined;
 }
 
-async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out, signal }: RunOptions): Promise<void> {
+async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out }: RunOptions): Promise<void> {
   const runDir = runFolder(root, newRunId());
   mkdirSync(join(runDir, 'broker'), { recursive: true });
   const started = plan.waves.flat();
@@ -89,7 +75,7 @@ async function runDev(root: string, plan: DevPlan, { brokerPort, logLevel, out, 
     started.map((service) => service.name),
     out,
   );
-  const stopped = stopRequested(signal);
+  const stopped = stopRequested();
   const watched: WatchedService[] = [];
   let broker: NatsServer | undefined;
   try {
@@ -166,14 +152,9 @@ async function announceReady(running: WatchedService, since: number, stream: Log
   }
 }
 
-/** Resolves with 'stop' on the abort signal, or SIGINT/SIGTERM when none is given. */
-function stopRequested(signal: AbortSignal | undefined): Promise<'stop'> {
+/** Resolves with 'stop' on SIGINT (Ctrl-C) or SIGTERM. */
+function stopRequested(): Promise<'stop'> {
   return new Promise((resolve) => {
-    if (signal) {
-      if (signal.aborted) resolve('stop');
-      signal.addEventListener('abort', () => resolve('stop'), { once: true });
-      return;
-    }
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
