@@ -235,6 +235,21 @@ function parametersCase(name: string, base: Parameter[], head: Parameter[], expe
 
 // --- AsyncAPI documents. ---
 
+export type JsonPath = (string | number)[];
+
+/** A copy of `document` with the value at each path replaced (`undefined`: deleted): one broken field at a time. */
+export function editedCopy(document: JsonDocument, ...edits: [JsonPath, unknown][]): JsonDocument {
+  const copy = structuredClone(document);
+  for (const [path, value] of edits) {
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], copy);
+    const record = parent as Record<string | number, unknown>;
+    const last = path[path.length - 1] ?? '';
+    if (value === undefined) delete record[last];
+    else record[last] = value;
+  }
+  return copy;
+}
+
 export interface EventSpec {
   /** The message and channel key, e.g. OrderPlaced. */
   key: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventContract, type JsonDocument } from './case-table';
+import { eventContract, type JsonDocument, editedCopy, type JsonPath } from './case-table';
 import { diffEventContracts } from './events';
 import { InvalidContractError } from './types';
 
@@ -13,20 +13,10 @@ const valid = (total: Record<string, unknown> = { type: 'number' }): JsonDocumen
     },
   ]);
 
-type Path = (string | number)[];
+type Path = JsonPath;
 
 /** A copy of `valid()` with the value at each path replaced (`undefined`: deleted). */
-function broken(...edits: [Path, unknown][]): JsonDocument {
-  const doc = valid();
-  for (const [path, value] of edits) {
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
-    const record = parent as Record<string | number, unknown>;
-    const last = path[path.length - 1] ?? '';
-    if (value === undefined) delete record[last];
-    else record[last] = value;
-  }
-  return doc;
-}
+const broken = (...edits: [Path, unknown][]): JsonDocument => editedCopy(valid(), ...edits);
 
 const MESSAGE: Path = ['components', 'messages', 'OrderPlaced'];
 const OPERATION: Path = ['operations', 'publishOrderPlaced'];

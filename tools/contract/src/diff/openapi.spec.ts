@@ -1,7 +1,7 @@
 import Fastify, { type FastifySchema } from 'fastify';
 import swagger from '@fastify/swagger';
 import { describe, expect, it } from 'vitest';
-import { httpContract, operation, response, type JsonDocument } from './case-table';
+import { httpContract, operation, response, type JsonDocument, editedCopy, type JsonPath } from './case-table';
 import { diffHttpContracts } from './openapi';
 import { InvalidContractError } from './types';
 
@@ -12,20 +12,10 @@ const valid = (): JsonDocument =>
     },
   });
 
-type Path = (string | number)[];
+type Path = JsonPath;
 
 /** A copy of `valid()` with the value at each path replaced (`undefined`: deleted). */
-function broken(...edits: [Path, unknown][]): JsonDocument {
-  const doc = valid();
-  for (const [path, value] of edits) {
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
-    const record = parent as Record<string | number, unknown>;
-    const last = path[path.length - 1] ?? '';
-    if (value === undefined) delete record[last];
-    else record[last] = value;
-  }
-  return doc;
-}
+const broken = (...edits: [Path, unknown][]): JsonDocument => editedCopy(valid(), ...edits);
 
 const ALBUM_GET: Path = ['paths', '/albums/{sku}', 'get'];
 const ALBUM_SCHEMA: Path = [...ALBUM_GET, 'responses', '200', 'content', 'application/json', 'schema'];
